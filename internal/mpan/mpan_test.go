@@ -80,7 +80,7 @@ func TestInvalidInputs(t *testing.T) {
 		"12000233059670", // 14 digits
 		" 1200023305967", // padded
 		"12000233059A7",  // letter
-		"１200023305967", // full-width digit
+		"１200023305967",  // full-width digit
 	} {
 		if Valid(c) {
 			t.Errorf("Valid(%q) = true, want false", c)
