@@ -1,0 +1,20 @@
+-- D0010 register readings, named as the rest of the warehouse names them.
+-- One row per 030 record; nothing is filtered here.
+select
+    {{ row_id('d0010', 'file_name', 'line_no') }} as reading_id,
+    mpan_core                                     as mpxn,
+    mpan_check_ok,
+    {{ serial_key('meter_serial') }}              as meter_serial,
+    meter_serial                                  as meter_serial_as_delivered,
+    upper(trim(register_id))                      as register_id,
+    read_at,
+    reading_value,
+    reading_type,
+    reading_flag,
+    reading_method,
+    validation_status,
+    flow_file_id,
+    file_name,
+    line_no,
+    load_id
+from {{ source('raw', 'd0010_readings') }}
