@@ -169,19 +169,21 @@ func (g *Graph) libraryGraph() (graph.Graph[string, string], error) {
 	return lib, nil
 }
 
-// adjacency takes the library's adjacency and predecessor maps once and
-// turns them into index lists sorted by ID.
+// adjacency takes the library's adjacency map once and turns it into
+// index lists sorted by ID; parents are its inversion (cheaper than a second
+// map from the library, which copies every edge again).
 func (g *Graph) adjacency(lib graph.Graph[string, string]) error {
 	succ, err := lib.AdjacencyMap()
 	if err != nil {
 		return fmt.Errorf("dag: adjacency map: %w", err)
 	}
-	pred, err := lib.PredecessorMap()
-	if err != nil {
-		return fmt.Errorf("dag: predecessor map: %w", err)
-	}
 	g.children = g.toIndexLists(succ)
-	g.parents = g.toIndexLists(pred)
+	g.parents = make([][]int, len(g.nodes))
+	for i, cs := range g.children {
+		for _, c := range cs {
+			g.parents[c] = append(g.parents[c], i) // i ascends, so lists stay sorted
+		}
+	}
 	return nil
 }
 

@@ -11,8 +11,9 @@ const (
 	IndirectEager IndirectMode = "eager"
 	// IndirectCautious adds a test only when all of its parents are selected.
 	IndirectCautious IndirectMode = "cautious"
-	// IndirectBuildable adds a test when each parent is selected, an
-	// ancestor of a selected node, or a source.
+	// IndirectBuildable adds a test when one of its parents is selected and
+	// each other parent is selected, an ancestor of a selected node, or a
+	// source.
 	IndirectBuildable IndirectMode = "buildable"
 	// IndirectEmpty adds no tests.
 	IndirectEmpty IndirectMode = "empty"
@@ -149,10 +150,13 @@ func (g *Graph) addIndirect(mode IndirectMode, selected, excluded []bool) {
 	var add []int
 	for _, i := range g.tests {
 		ps := g.parents[i]
-		if selected[i] || excluded[i] || len(ps) == 0 {
+		if selected[i] || excluded[i] {
 			continue
 		}
-		if (mode == IndirectEager && g.anyIn(ps, selected)) || (mode != IndirectEager && g.allIn(ps, base)) {
+		if !g.anyIn(ps, selected) {
+			continue // every mode needs at least one selected parent
+		}
+		if mode == IndirectEager || g.allIn(ps, base) {
 			add = append(add, i)
 		}
 	}
