@@ -16,7 +16,7 @@ import (
 // countSink counts what it is given and keeps nothing.
 type countSink struct{ rows, rejections int }
 
-func (s *countSink) Row(string, []any) error         { s.rows++; return nil }
+func (s *countSink) Row(string, []any) error        { s.rows++; return nil }
 func (s *countSink) Reject(extract.Rejection) error { s.rejections++; return nil }
 
 // largeFlow builds a valid flow of `rows` readings: groups of one 026, one
