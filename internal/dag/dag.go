@@ -10,7 +10,7 @@
 // direction). dominikbraun/graph holds the graph while it is built and names
 // the strongly connected components of a cycle; ordering and every closure
 // (ancestors, descendants, selection) are O(V+E) walks over compact
-// adjacency lists derived once from the library's maps.
+// adjacency lists derived once from the library's adjacency map.
 package dag
 
 import (
