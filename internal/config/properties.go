@@ -1,0 +1,325 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/cdw-dev/cdw/internal/yamlx"
+)
+
+// Properties are the declarations of every properties YAML file under the
+// models folder, in file order (files sorted by path) and then declaration
+// order.
+type Properties struct {
+	Sources []SourceDecl
+	Models  []ModelDecl
+}
+
+// SourceDecl is one `sources:` entry: raw tables loaded by something other
+// than cdw's models.
+type SourceDecl struct {
+	Name string
+	// Schema defaults to Name.
+	Schema      string
+	Description string
+	Tables      []SourceTableDecl
+	Pos         yamlx.Pos
+}
+
+// SourceTableDecl is a table of a source.
+type SourceTableDecl struct {
+	Name string
+	// Identifier is the table's name in the warehouse; defaults to Name.
+	Identifier  string
+	Description string
+	Columns     []ColumnDecl
+	// Tests are the table-level tests followed by the column tests (with
+	// Column set), in declaration order.
+	Tests []TestDecl
+	Pos   yamlx.Pos
+}
+
+// ModelDecl is one `models:` entry describing a model defined by a SQL
+// file (whether that model exists is checked by the caller).
+type ModelDecl struct {
+	Name        string
+	Description string
+	// Config is the `config:` layer; it sits between project.yml folder
+	// config and the model's config() call.
+	Config  ModelConfig
+	Columns []ColumnDecl
+	// Tests are the model-level tests followed by the column tests (with
+	// Column set), in declaration order.
+	Tests []TestDecl
+	Pos   yamlx.Pos
+}
+
+// ColumnDecl documents a column.
+type ColumnDecl struct {
+	Name        string
+	Description string
+	DataType    string
+	Pos         yamlx.Pos
+}
+
+// Test severities.
+const (
+	SeverityError = "error"
+	SeverityWarn  = "warn"
+)
+
+// TestDecl is one data test attached to a model, source table or column.
+// Whether Name is a known generic test, and whether Args suit it, is
+// checked by the caller.
+type TestDecl struct {
+	// Name is the generic test's name (e.g. not_null, accepted_values,
+	// or a dotted package.test name).
+	Name string
+	// Column is the tested column, "" for model- or table-level tests.
+	Column string
+	// Args are the test's arguments (from `arguments:` or, in the older
+	// form, the keys beside config). Never nil.
+	Args map[string]any
+	// Severity is "error" (the default) or "warn".
+	Severity string
+	// Where filters the tested relation ("" = no filter).
+	Where string
+	Pos   yamlx.Pos
+}
+
+// Model returns the declaration of the model called name.
+func (p *Properties) Model(name string) (ModelDecl, bool) {
+	for _, m := range p.Models {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return ModelDecl{}, false
+}
+
+// SourceTable returns the declaration of table in source, and its source.
+func (p *Properties) SourceTable(source, table string) (SourceDecl, SourceTableDecl, bool) {
+	for _, s := range p.Sources {
+		if s.Name != source {
+			continue
+		}
+		for _, t := range s.Tables {
+			if t.Name == table {
+				return s, t, true
+			}
+		}
+	}
+	return SourceDecl{}, SourceTableDecl{}, false
+}
+
+// LoadProperties reads every *.yml and *.yaml file under modelsDir (a
+// slash-separated path relative to the root of fsys, normally
+// Project.Paths.Models), in lexical path order, and validates them: the
+// structure and keys of each file, `version: 2` (optional), test
+// severities, and that no model, source table or column is declared twice
+// (even across files; reported at the second declaration). Empty files are
+// skipped. A missing modelsDir gives empty Properties.
+//
+// All problems are returned together as a yamlx.Diagnostics with paths
+// relative to the root of fsys; read failures are ordinary wrapped errors.
+func LoadProperties(fsys fs.FS, modelsDir string) (*Properties, error) {
+	modelsDir = path.Clean(modelsDir)
+	props := &Properties{}
+	pl := &propsLoader{
+		props:   props,
+		models:  make(map[string]yamlx.Pos),
+		tables:  make(map[[2]string]yamlx.Pos),
+		sources: make(map[string]SourceDecl),
+	}
+	err := fs.WalkDir(fsys, modelsDir, func(p string, entry fs.DirEntry, err error) error {
+		if err != nil {
+			if p == modelsDir && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if entry.IsDir() {
+			if p != modelsDir && strings.HasPrefix(entry.Name(), ".") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if ext := path.Ext(p); ext != ".yml" && ext != ".yaml" {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		pl.loadFile(p, data)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("config: read properties under %s: %w", modelsDir, err)
+	}
+	if err := pl.diags.Err(); err != nil {
+		return nil, err
+	}
+	return props, nil
+}
+
+// propsLoader accumulates declarations across files.
+type propsLoader struct {
+	props   *Properties
+	diags   yamlx.Diagnostics
+	models  map[string]yamlx.Pos
+	tables  map[[2]string]yamlx.Pos
+	sources map[string]SourceDecl
+}
+
+// propsFile is the raw shape of a properties file.
+type propsFile struct {
+	Version yaml.Node    `yaml:"version"`
+	Sources []sourceFile `yaml:"sources"`
+	Models  []modelFile  `yaml:"models"`
+}
+
+type sourceFile struct {
+	Name        string      `yaml:"name" yamlx:"required"`
+	Schema      string      `yaml:"schema"`
+	Description string      `yaml:"description"`
+	Tables      []tableFile `yaml:"tables"`
+	Pos         yamlx.Pos
+}
+
+type tableFile struct {
+	Name        string       `yaml:"name" yamlx:"required"`
+	Identifier  string       `yaml:"identifier"`
+	Description string       `yaml:"description"`
+	Columns     []columnFile `yaml:"columns"`
+	testKeys    `yaml:",inline"`
+	Pos         yamlx.Pos
+}
+
+type modelFile struct {
+	Name        string        `yaml:"name" yamlx:"required"`
+	Description string        `yaml:"description"`
+	Config      configMapping `yaml:"config"`
+	Columns     []columnFile  `yaml:"columns"`
+	testKeys    `yaml:",inline"`
+	Pos         yamlx.Pos
+}
+
+type columnFile struct {
+	Name        string `yaml:"name" yamlx:"required"`
+	Description string `yaml:"description"`
+	DataType    string `yaml:"data_type"`
+	testKeys    `yaml:",inline"`
+	Pos         yamlx.Pos
+}
+
+// testKeys are the two accepted spellings of a test list.
+type testKeys struct {
+	DataTests testList `yaml:"data_tests"`
+	Tests     testList `yaml:"tests"`
+}
+
+// unsupportedPropsKeys are dbt properties sections cdw does not read.
+var unsupportedPropsKeys = []string{"seeds", "snapshots", "exposures", "macros", "unit_tests",
+	"groups", "semantic_models", "metrics", "saved_queries", "analyses", "data_tests", "functions"}
+
+// loadFile decodes one properties file and merges its declarations.
+func (pl *propsLoader) loadFile(file string, data []byte) {
+	root, diags := yamlx.Parse(file, data)
+	pl.diags = append(pl.diags, diags...)
+	if root == nil {
+		return
+	}
+	d := yamlx.NewDecoder(file)
+	for _, k := range unsupportedPropsKeys {
+		d.SetHint(k, fmt.Sprintf("dbt %s are not supported by cdw", strings.ReplaceAll(k, "_", " ")))
+	}
+	var raw propsFile
+	d.Decode(root, "", &raw)
+	if v := &raw.Version; v.Kind != 0 && !yamlx.IsNull(v) && !(v.ShortTag() == "!!int" && v.Value == "2") {
+		d.Report(v, "version", "only version 2 is supported, got "+yamlx.Describe(v))
+	}
+	for i, s := range raw.Sources {
+		pl.addSource(d, yamlx.Elem("sources", i), s)
+	}
+	for i, m := range raw.Models {
+		pl.addModel(d, yamlx.Elem("models", i), m)
+	}
+	pl.diags = append(pl.diags, d.Diagnostics()...)
+}
+
+func (pl *propsLoader) addSource(d *yamlx.Decoder, field string, s sourceFile) {
+	decl := SourceDecl{Name: s.Name, Schema: s.Schema, Description: s.Description, Pos: s.Pos}
+	if decl.Schema == "" {
+		decl.Schema = decl.Name
+	}
+	if prev, ok := pl.sources[decl.Name]; ok && prev.Schema != decl.Schema && decl.Name != "" {
+		pl.diags.Addf(s.Pos, "%s: source %q is declared at %s with schema %q; this declaration says %q",
+			field, decl.Name, prev.Pos, prev.Schema, decl.Schema)
+	} else if !ok {
+		pl.sources[decl.Name] = decl
+	}
+	for i, t := range s.Tables {
+		tf := yamlx.Elem(yamlx.Field(field, "tables"), i)
+		table := SourceTableDecl{Name: t.Name, Identifier: t.Identifier, Description: t.Description, Pos: t.Pos}
+		if table.Identifier == "" {
+			table.Identifier = table.Name
+		}
+		key := [2]string{decl.Name, t.Name}
+		if prev, dup := pl.tables[key]; dup && t.Name != "" {
+			pl.diags.Addf(t.Pos, "%s: table %q of source %q is already declared at %s", tf, t.Name, decl.Name, prev)
+			continue
+		}
+		pl.tables[key] = t.Pos
+		table.Columns, table.Tests = pl.columnsAndTests(d, tf, t.Columns, t.testKeys)
+		decl.Tables = append(decl.Tables, table)
+	}
+	pl.props.Sources = append(pl.props.Sources, decl)
+}
+
+func (pl *propsLoader) addModel(d *yamlx.Decoder, field string, m modelFile) {
+	if prev, dup := pl.models[m.Name]; dup && m.Name != "" {
+		pl.diags.Addf(m.Pos, "%s: model %q is already declared at %s", field, m.Name, prev)
+		return
+	}
+	pl.models[m.Name] = m.Pos
+	decl := ModelDecl{Name: m.Name, Description: m.Description, Config: m.Config.config, Pos: m.Pos}
+	decl.Columns, decl.Tests = pl.columnsAndTests(d, field, m.Columns, m.testKeys)
+	pl.props.Models = append(pl.props.Models, decl)
+}
+
+// columnsAndTests flattens the tests of a model or table and its columns,
+// checking that no column is declared twice.
+func (pl *propsLoader) columnsAndTests(d *yamlx.Decoder, field string, cols []columnFile, own testKeys) ([]ColumnDecl, []TestDecl) {
+	tests := own.list(pl, field, "")
+	var columns []ColumnDecl
+	seen := make(map[string]yamlx.Pos, len(cols))
+	for i, c := range cols {
+		cf := yamlx.Elem(yamlx.Field(field, "columns"), i)
+		if prev, dup := seen[c.Name]; dup && c.Name != "" {
+			pl.diags.Addf(c.Pos, "%s: column %q is already declared at line %d", cf, c.Name, prev.Line)
+			continue
+		}
+		seen[c.Name] = c.Pos
+		columns = append(columns, ColumnDecl{Name: c.Name, Description: c.Description, DataType: c.DataType, Pos: c.Pos})
+		tests = append(tests, c.testKeys.list(pl, cf, c.Name)...)
+	}
+	return columns, tests
+}
+
+// list returns the tests of either spelling, reporting when both are used.
+func (k testKeys) list(pl *propsLoader, field, column string) []TestDecl {
+	if k.DataTests.set && k.Tests.set {
+		pl.diags.Addf(k.Tests.pos, "%s: use either tests or data_tests, not both", yamlx.Field(field, "tests"))
+	}
+	all := append(k.DataTests.tests, k.Tests.tests...)
+	for i := range all {
+		all[i].Column = column
+	}
+	return all
+}
