@@ -32,6 +32,7 @@ import (
 	"context"
 
 	"github.com/cdw-dev/cdw/extractors/internal/lines"
+	"github.com/cdw-dev/cdw/extractors/internal/num"
 	"github.com/cdw-dev/cdw/internal/extract"
 )
 
@@ -110,7 +111,7 @@ func (*Extractor) Match(_ string, head []byte) bool {
 		return false
 	}
 	rest = rest[i+1:]
-	if len(rest) < 8 || !bytes.HasPrefix(rest, []byte("D0010")) || !allDigits(rest[5:8]) {
+	if len(rest) < 8 || !bytes.HasPrefix(rest, []byte("D0010")) || !num.AllDigits(rest[5:8]) {
 		return false
 	}
 	return len(rest) == 8 || rest[8] == '|' || rest[8] == '\r' || rest[8] == '\n'

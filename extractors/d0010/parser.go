@@ -8,6 +8,7 @@ import (
 
 	"github.com/cdw-dev/cdw/extractors/internal/intern"
 	"github.com/cdw-dev/cdw/extractors/internal/lines"
+	"github.com/cdw-dev/cdw/extractors/internal/num"
 	"github.com/cdw-dev/cdw/internal/extract"
 	"github.com/cdw-dev/cdw/internal/mpan"
 )
@@ -135,7 +136,7 @@ func (p *parser) zhv(n int64, line []byte, tooLong bool) error {
 	if !bytes.HasPrefix(flow, []byte("D0010")) {
 		return structErr(n, "ZHV flow version %.20q is not D0010", flow)
 	}
-	if len(flow) != 8 || !allDigits(flow[5:]) {
+	if len(flow) != 8 || !num.AllDigits(flow[5:]) {
 		return structErr(n, "garbled ZHV header: flow version %.20q is not D0010 and three digits", flow)
 	}
 	p.row[colFlowCreatedAt] = nil
@@ -163,7 +164,7 @@ func (p *parser) zpt(n int64) error {
 	if string(d[0]) != p.fileID {
 		return structErr(n, "ZPT file identifier %.20q differs from the ZHV's %q", d[0], p.fileID)
 	}
-	count, ok := parseCount(d[1])
+	count, ok := num.Count(d[1])
 	if !ok {
 		return structErr(n, "garbled ZPT trailer: record count %.20q is not a number", d[1])
 	}
@@ -197,7 +198,7 @@ func (p *parser) rec026(n int64, line []byte) error {
 		return p.reject(n, line, "026: %d fields, want 2 (J0003 MPAN core, J0022 validation status)", len(d))
 	}
 	core := d[0]
-	if len(core) != mpan.Length || !allDigits(core) {
+	if len(core) != mpan.Length || !num.AllDigits(core) {
 		p.bad026 = n
 		return p.reject(n, line, "026: J0003 MPAN core %.20q is not 13 digits", core)
 	}
@@ -256,7 +257,7 @@ func (p *parser) rec030(n int64, line []byte) error {
 	if !ok || at == nil {
 		return p.reject(n, line, "030: J0016 reading date-time %.20q is not yyyymmddhhmmss", readAt)
 	}
-	v, ok := parseDecimal(value)
+	v, ok := num.Decimal(value)
 	if !ok {
 		return p.reject(n, line, "030: J0040 register reading %.30q is not a number", value)
 	}
@@ -266,7 +267,7 @@ func (p *parser) rec030(n int64, line []byte) error {
 	}
 	var count any
 	if len(mdCount) > 0 {
-		c, ok := parseCount(mdCount)
+		c, ok := num.Count(mdCount)
 		if !ok {
 			return p.reject(n, line, "030: J0045 number of MD resets %.20q is not a whole number", mdCount)
 		}

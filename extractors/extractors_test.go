@@ -1,0 +1,56 @@
+package extractors_test
+
+import (
+	"testing"
+
+	"github.com/cdw-dev/cdw/extractors"
+	"github.com/cdw-dev/cdw/internal/extract"
+)
+
+func TestAllIsStableAndWellFormed(t *testing.T) {
+	all := extractors.All()
+	var names []string
+	tables := map[string]string{}
+	for _, x := range all {
+		names = append(names, x.Name())
+		if _, ok := x.(extract.FileExtractor); !ok {
+			t.Errorf("%s is not a FileExtractor", x.Name())
+		}
+		for _, s := range x.Streams() {
+			if other, dup := tables[s.Table]; dup {
+				t.Errorf("table %s written by both %s and %s", s.Table, other, x.Name())
+			}
+			tables[s.Table] = x.Name()
+			if len(s.Columns) < 3 || s.Columns[0].Name != "load_id" || s.Columns[1].Name != "file_name" || s.Columns[2].Name != "line_no" {
+				t.Errorf("%s: stream %s does not start with load_id, file_name, line_no", x.Name(), s.Table)
+			}
+		}
+	}
+	if len(names) != 2 || names[0] != "d0010" || names[1] != "halfhourly" {
+		t.Errorf("All() names = %v, want [d0010 halfhourly]", names)
+	}
+	all[0] = nil
+	if extractors.All()[0] == nil {
+		t.Error("All() returned a shared slice")
+	}
+}
+
+// Each extractor takes the other's input? It must not.
+func TestMatchesAreDisjoint(t *testing.T) {
+	heads := map[string]string{
+		"f.uff": "ZHV|0000475656|D0010002|D|UDMS|X|MRCY|20160302153151||||OPER|\n",
+		"f.csv": "Consumption (kWh), Start, End\r\n",
+		"z.csv": "ZHV|0000475656|D0010002|D|UDMS|X|MRCY|20160302153151||||OPER|\n",
+	}
+	for name, head := range heads {
+		n := 0
+		for _, x := range extractors.All() {
+			if x.(extract.FileExtractor).Match(name, []byte(head)) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s is matched by %d extractors, want 1", name, n)
+		}
+	}
+}

@@ -1,0 +1,158 @@
+package halfhourly
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/cdw-dev/cdw/extractors/internal/intern"
+	"github.com/cdw-dev/cdw/extractors/internal/lines"
+	"github.com/cdw-dev/cdw/extractors/internal/num"
+	"github.com/cdw-dev/cdw/internal/extract"
+)
+
+// Interval is the length every row's interval must have.
+const Interval = 30 * time.Minute
+
+const ctxEvery = 4096
+
+// parser is the state of one ExtractFile call.
+type parser struct {
+	f        extract.File
+	sink     extract.Sink
+	lr       *lines.Reader
+	fields   [][]byte // fields of the current line; reused
+	row      []any    // the row being built; reused (the sink copies)
+	layout   layout
+	header   int64 // line of the header, 0 until seen
+	nameMPxN any   // boxed MPxN from the file name, or nil
+	kwh      *intern.Cache
+	texts    *intern.Cache
+	prevEnd  time.Time // end of the previous row and its boxed value, which
+	prevBox  any       // the next row's start usually equals
+}
+
+func newParser(f extract.File, sink extract.Sink) *parser {
+	p := &parser{
+		f:      f,
+		sink:   sink,
+		lr:     lines.NewReader(f.Body),
+		fields: make([][]byte, 0, 8),
+		row:    make([]any, numCols),
+		kwh:    intern.New(8192),
+		texts:  intern.New(1024),
+	}
+	if m := MPxNFromName(f.Name); m != "" {
+		p.nameMPxN = m
+	}
+	p.row[colLoadID] = f.LoadID
+	p.row[colFileName] = f.Name
+	return p
+}
+
+func (p *parser) run(ctx context.Context) error {
+	for {
+		if p.lr.Line()%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("halfhourly: %s: %w", p.f.Name, err)
+			}
+		}
+		line, tooLong, err := p.lr.Next()
+		if err == io.EOF {
+			if p.header == 0 {
+				return &extract.StructureError{Reason: "no recognisable header: the file has no lines"}
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("halfhourly: reading %s: %w", p.f.Name, err)
+		}
+		n := p.lr.Line()
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		switch {
+		case p.header == 0:
+			if tooLong {
+				return &extract.StructureError{Line: n, Reason: fmt.Sprintf("no recognisable header: line longer than %d bytes", lines.MaxLen)}
+			}
+			l, reason := parseHeader(line, p.fields)
+			if reason != "" {
+				return &extract.StructureError{Line: n, Reason: reason}
+			}
+			p.layout, p.header = l, n
+		case tooLong:
+			err = p.reject(n, line, "line longer than %d bytes (raw text truncated)", lines.MaxLen)
+		default:
+			err = p.dataRow(n, line)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (p *parser) dataRow(n int64, line []byte) error {
+	p.fields = splitCSV(line, p.fields[:0])
+	l := p.layout
+	if len(p.fields) != l.n {
+		return p.reject(n, line, "%d columns, want %d as in the header", len(p.fields), l.n)
+	}
+	kwhText, startText, endText := p.fields[l.kwh], p.fields[l.start], p.fields[l.end]
+	kwh, ok := p.kwh.Get(kwhText)
+	if !ok {
+		v, ok := num.Decimal(kwhText)
+		if !ok {
+			return p.reject(n, line, "consumption %.40q is not a number", kwhText)
+		}
+		kwh = p.kwh.Put(kwhText, v)
+	}
+	start, st := parseInstant(startText)
+	if st != instantOK {
+		return p.reject(n, line, "start %s", instantProblem(startText, st))
+	}
+	end, st := parseInstant(endText)
+	if st != instantOK {
+		return p.reject(n, line, "end %s", instantProblem(endText, st))
+	}
+	if !end.After(start) {
+		return p.reject(n, line, "end %s is not after start %s", endText, startText)
+	}
+	if d := end.Sub(start); d != Interval {
+		return p.reject(n, line, "interval from %s to %s is %s, want 30m", startText, endText, d)
+	}
+	startBox := any(nil)
+	if p.prevBox != nil && start.Equal(p.prevEnd) {
+		startBox = p.prevBox
+	} else {
+		startBox = start
+	}
+	p.prevEnd, p.prevBox = end, end
+
+	p.row[colLineNo] = n
+	p.row[colMPxN] = p.nameMPxN
+	if l.mpxn >= 0 && len(p.fields[l.mpxn]) > 0 {
+		p.row[colMPxN] = p.texts.String(p.fields[l.mpxn])
+	}
+	p.row[colMeterSerial] = nil
+	if l.serial >= 0 && len(p.fields[l.serial]) > 0 {
+		p.row[colMeterSerial] = p.texts.String(p.fields[l.serial])
+	}
+	p.row[colIntervalStart] = startBox
+	p.row[colIntervalEnd] = p.prevBox
+	p.row[colKWh] = kwh
+	return p.sink.Row(Table, p.row)
+}
+
+func instantProblem(b []byte, st instantStatus) string {
+	if st == instantNoOffset {
+		return fmt.Sprintf("%.40q has no UTC offset, so it is not an instant", b)
+	}
+	return fmt.Sprintf("%.40q is not an ISO-8601 date-time with a UTC offset", b)
+}
+
+func (p *parser) reject(n int64, line []byte, format string, args ...any) error {
+	return p.sink.Reject(extract.Rejection{Line: n, Raw: string(line), Reason: fmt.Sprintf(format, args...)})
+}
