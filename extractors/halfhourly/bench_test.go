@@ -15,7 +15,7 @@ import (
 // countSink counts what it is given and keeps nothing.
 type countSink struct{ rows, rejections int }
 
-func (s *countSink) Row(string, []any) error         { s.rows++; return nil }
+func (s *countSink) Row(string, []any) error        { s.rows++; return nil }
 func (s *countSink) Reject(extract.Rejection) error { s.rejections++; return nil }
 
 // largeExport builds an Octopus-shaped export (CRLF, offsets in
