@@ -26,6 +26,9 @@ type Statements interface {
 	CreateView(rel Relation, query string, orReplace bool) string
 	// RecreateView recreates a dependent view captured by DependentViews.
 	RecreateView(v ViewDefinition) string
+	// DropCaptured drops a view captured by DependentViews (materialized
+	// or not), without CASCADE.
+	DropCaptured(v ViewDefinition) string
 	// CreateTableAs creates table rel as query.
 	CreateTableAs(rel Relation, query string) string
 	// Drop drops rel of the given kind if it exists, without CASCADE.

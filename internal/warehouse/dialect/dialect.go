@@ -112,6 +112,14 @@ func (d SQL) RecreateView(v warehouse.ViewDefinition) string {
 	return b.String()
 }
 
+// DropCaptured drops a captured view, materialized or not.
+func (d SQL) DropCaptured(v warehouse.ViewDefinition) string {
+	if v.Materialized {
+		return "drop materialized view if exists " + d.QuoteRelation(v.Relation)
+	}
+	return d.Drop(v.Relation, warehouse.KindView)
+}
+
 // CreateTableAs creates table rel as query.
 func (d SQL) CreateTableAs(rel warehouse.Relation, query string) string {
 	return "create table " + d.QuoteRelation(rel) + " as\n" + trimQuery(query)

@@ -42,6 +42,9 @@ func goldenCases(d SQL) []txtar.File {
 	add("recreate_view",
 		d.RecreateView(warehouse.ViewDefinition{Relation: live, Query: " SELECT t.a\n   FROM analytics.t;"}),
 		d.RecreateView(warehouse.ViewDefinition{Relation: odd, Materialized: true, Options: "security_barrier=true", Query: "SELECT 1"}))
+	add("drop_captured",
+		d.DropCaptured(warehouse.ViewDefinition{Relation: live}),
+		d.DropCaptured(warehouse.ViewDefinition{Relation: odd, Materialized: true}))
 	add("create_table_as", d.CreateTableAs(live, "select * from raw.d0010_readings"))
 	add("drop", d.Drop(live, warehouse.KindTable), d.Drop(odd, warehouse.KindView))
 	add("rename", d.Rename(live, warehouse.KindTable, "readings_valid__cdw_old"), d.Rename(odd, warehouse.KindView, `my "old" table`))

@@ -1,0 +1,116 @@
+// Package duckdb is cdw's warehouse.Adapter for an embedded DuckDB database
+// (duckdb-go v2, cgo). One Adapter owns one database instance; every
+// connection of its pool shares it. Sessions run with TimeZone 'UTC'.
+//
+// Concurrency: the Adapter is safe for concurrent use. DuckDB commits
+// catalog changes optimistically: DDL on different relations from several
+// goroutines (cdw --threads N) never conflicts, but two transactions that
+// create or alter the same catalog entry — including two concurrent
+// CREATE SCHEMA IF NOT EXISTS of one new schema — fail with "Catalog
+// write-write conflict" instead of waiting. cdw never builds one relation
+// twice at once, and warehouse.BuildView/BuildTable retry the schema
+// creation, so the adapter does not serialize DDL (serializing would also
+// serialize the long CREATE TABLE AS statements of independent models).
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/cdw-dev/cdw/internal/warehouse"
+	"github.com/cdw-dev/cdw/internal/warehouse/dialect"
+)
+
+// Options configure Open.
+type Options struct {
+	// Path of the database file; its parent directory is created. ""
+	// opens a private in-memory database that disappears on Close.
+	Path string
+}
+
+// Adapter is a warehouse.Adapter over one DuckDB database.
+type Adapter struct {
+	db        *sql.DB
+	connector *duckdb.Connector
+	dialect   dialect.SQL
+	conn      // statements on the pool
+
+	locksMu sync.Mutex
+	locks   map[string]chan struct{} // name -> 1-slot semaphore
+}
+
+var _ warehouse.Adapter = (*Adapter)(nil)
+
+// Open opens (creating if needed) the database at opts.Path. Opening the
+// same file twice in one process shares the instance (duckdb-go caches it);
+// another process holding the file makes Open fail.
+func Open(ctx context.Context, opts Options) (*Adapter, error) {
+	if opts.Path != "" {
+		if err := os.MkdirAll(filepath.Dir(opts.Path), 0o755); err != nil {
+			return nil, fmt.Errorf("duckdb: create directory for %s: %w", opts.Path, err)
+		}
+	}
+	connector, err := duckdb.NewConnector(opts.Path, func(c driver.ExecerContext) error {
+		_, err := c.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: open %q: %w", opts.Path, err)
+	}
+	db := sql.OpenDB(connector)
+	a := &Adapter{db: db, connector: connector, locks: map[string]chan struct{}{}}
+	a.conn = conn{q: db, a: a}
+	var version string
+	if err := db.QueryRowContext(ctx, "select version()").Scan(&version); err != nil {
+		_ = a.Close()
+		return nil, fmt.Errorf("duckdb: open %q: %w", opts.Path, err)
+	}
+	var major, minor, patch int
+	if _, err := fmt.Sscanf(version, "v%d.%d.%d", &major, &minor, &patch); err != nil {
+		_ = a.Close()
+		return nil, fmt.Errorf("duckdb: unrecognised version %q", version)
+	}
+	a.dialect = dialect.DuckDB(major, minor)
+	return a, nil
+}
+
+// Dialect returns the DuckDB dialect (it implements warehouse.Statements).
+func (a *Adapter) Dialect() warehouse.Dialect { return a.dialect }
+
+// DB exposes the pool for database/sql users (goose). Do not Close it.
+func (a *Adapter) DB() *sql.DB { return a.db }
+
+// Close closes the pool and the database. An in-memory database is gone
+// afterwards.
+func (a *Adapter) Close() error {
+	return errors.Join(a.db.Close(), a.connector.Close())
+}
+
+// Lock takes an in-process lock per name: DuckDB allows one writing process
+// per database file, so exclusion between goroutines of this process is all
+// that is left to do. It waits until the lock is free or ctx ends. The
+// returned unlock is idempotent.
+func (a *Adapter) Lock(ctx context.Context, name string) (func(), error) {
+	a.locksMu.Lock()
+	sem, ok := a.locks[name]
+	if !ok {
+		sem = make(chan struct{}, 1)
+		a.locks[name] = sem
+	}
+	a.locksMu.Unlock()
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("duckdb: lock %q: %w", name, ctx.Err())
+	}
+	var once sync.Once
+	return func() { once.Do(func() { <-sem }) }, nil
+}
