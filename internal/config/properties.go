@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -136,6 +138,11 @@ func LoadProperties(fsys fs.FS, modelsDir string) (*Properties, error) {
 		tables:  make(map[[2]string]yamlx.Pos),
 		sources: make(map[string]SourceDecl),
 	}
+	type file struct {
+		path string
+		data []byte
+	}
+	var files []file
 	err := fs.WalkDir(fsys, modelsDir, func(p string, entry fs.DirEntry, err error) error {
 		if err != nil {
 			if p == modelsDir && errors.Is(err, fs.ErrNotExist) {
@@ -156,11 +163,29 @@ func LoadProperties(fsys fs.FS, modelsDir string) (*Properties, error) {
 		if err != nil {
 			return err
 		}
-		pl.loadFile(p, data)
+		files = append(files, file{p, data})
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("config: read properties under %s: %w", modelsDir, err)
+	}
+	// Parse and decode files in parallel (the bulk of the work), then merge
+	// them in path order so that "declared twice" points at the later file.
+	parsed := make([]parsedProps, len(files))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			parsed[i] = parseProps(f.path, f.data)
+		}()
+	}
+	wg.Wait()
+	for _, pf := range parsed {
+		pl.merge(pf)
 	}
 	if err := pl.diags.Err(); err != nil {
 		return nil, err
@@ -228,12 +253,18 @@ type testKeys struct {
 var unsupportedPropsKeys = []string{"seeds", "snapshots", "exposures", "macros", "unit_tests",
 	"groups", "semantic_models", "metrics", "saved_queries", "analyses", "data_tests", "functions"}
 
-// loadFile decodes one properties file and merges its declarations.
-func (pl *propsLoader) loadFile(file string, data []byte) {
+// parsedProps is one decoded properties file.
+type parsedProps struct {
+	raw   propsFile
+	diags yamlx.Diagnostics
+}
+
+// parseProps parses and decodes one properties file; it touches no shared
+// state, so files can be parsed concurrently.
+func parseProps(file string, data []byte) parsedProps {
 	root, diags := yamlx.Parse(file, data)
-	pl.diags = append(pl.diags, diags...)
 	if root == nil {
-		return
+		return parsedProps{diags: diags}
 	}
 	d := yamlx.NewDecoder(file)
 	for _, k := range unsupportedPropsKeys {
@@ -242,18 +273,24 @@ func (pl *propsLoader) loadFile(file string, data []byte) {
 	var raw propsFile
 	d.Decode(root, "", &raw)
 	if v := &raw.Version; v.Kind != 0 && !yamlx.IsNull(v) && !(v.ShortTag() == "!!int" && v.Value == "2") {
-		d.Report(v, "version", "only version 2 is supported, got "+yamlx.Describe(v))
+		d.Reportf(v, "version", "only version 2 is supported, got %s", yamlx.Describe(v))
 	}
-	for i, s := range raw.Sources {
-		pl.addSource(d, yamlx.Elem("sources", i), s)
-	}
-	for i, m := range raw.Models {
-		pl.addModel(d, yamlx.Elem("models", i), m)
-	}
-	pl.diags = append(pl.diags, d.Diagnostics()...)
+	return parsedProps{raw: raw, diags: d.Diagnostics()}
 }
 
-func (pl *propsLoader) addSource(d *yamlx.Decoder, field string, s sourceFile) {
+// merge adds the declarations of one file, checking them against those of
+// the files merged before.
+func (pl *propsLoader) merge(pf parsedProps) {
+	pl.diags = append(pl.diags, pf.diags...)
+	for i, s := range pf.raw.Sources {
+		pl.addSource(yamlx.Elem("sources", i), s)
+	}
+	for i, m := range pf.raw.Models {
+		pl.addModel(yamlx.Elem("models", i), m)
+	}
+}
+
+func (pl *propsLoader) addSource(field string, s sourceFile) {
 	decl := SourceDecl{Name: s.Name, Schema: s.Schema, Description: s.Description, Pos: s.Pos}
 	if decl.Schema == "" {
 		decl.Schema = decl.Name
@@ -276,26 +313,26 @@ func (pl *propsLoader) addSource(d *yamlx.Decoder, field string, s sourceFile) {
 			continue
 		}
 		pl.tables[key] = t.Pos
-		table.Columns, table.Tests = pl.columnsAndTests(d, tf, t.Columns, t.testKeys)
+		table.Columns, table.Tests = pl.columnsAndTests(tf, t.Columns, t.testKeys)
 		decl.Tables = append(decl.Tables, table)
 	}
 	pl.props.Sources = append(pl.props.Sources, decl)
 }
 
-func (pl *propsLoader) addModel(d *yamlx.Decoder, field string, m modelFile) {
+func (pl *propsLoader) addModel(field string, m modelFile) {
 	if prev, dup := pl.models[m.Name]; dup && m.Name != "" {
 		pl.diags.Addf(m.Pos, "%s: model %q is already declared at %s", field, m.Name, prev)
 		return
 	}
 	pl.models[m.Name] = m.Pos
 	decl := ModelDecl{Name: m.Name, Description: m.Description, Config: m.Config.config, Pos: m.Pos}
-	decl.Columns, decl.Tests = pl.columnsAndTests(d, field, m.Columns, m.testKeys)
+	decl.Columns, decl.Tests = pl.columnsAndTests(field, m.Columns, m.testKeys)
 	pl.props.Models = append(pl.props.Models, decl)
 }
 
 // columnsAndTests flattens the tests of a model or table and its columns,
 // checking that no column is declared twice.
-func (pl *propsLoader) columnsAndTests(d *yamlx.Decoder, field string, cols []columnFile, own testKeys) ([]ColumnDecl, []TestDecl) {
+func (pl *propsLoader) columnsAndTests(field string, cols []columnFile, own testKeys) ([]ColumnDecl, []TestDecl) {
 	tests := own.list(pl, field, "")
 	var columns []ColumnDecl
 	seen := make(map[string]yamlx.Pos, len(cols))
