@@ -124,8 +124,10 @@ func (p *Properties) SourceTable(source, table string) (SourceDecl, SourceTableD
 // Project.Paths.Models), in lexical path order, and validates them: the
 // structure and keys of each file, `version: 2` (optional), test
 // severities, and that no model, source table or column is declared twice
-// (even across files; reported at the second declaration). Empty files are
-// skipped. A missing modelsDir gives empty Properties.
+// (even across files; reported at the second declaration). Empty files,
+// hidden folders and project.yml (when the models folder is the project
+// root) are skipped. A missing modelsDir gives empty Properties. Files are
+// read one at a time and parsed concurrently.
 //
 // All problems are returned together as a yamlx.Diagnostics with paths
 // relative to the root of fsys; read failures are ordinary wrapped errors.
@@ -156,7 +158,7 @@ func LoadProperties(fsys fs.FS, modelsDir string) (*Properties, error) {
 			}
 			return nil
 		}
-		if ext := path.Ext(p); ext != ".yml" && ext != ".yaml" {
+		if ext := path.Ext(p); (ext != ".yml" && ext != ".yaml") || p == ProjectFile {
 			return nil
 		}
 		data, err := fs.ReadFile(fsys, p)
@@ -272,7 +274,7 @@ func parseProps(file string, data []byte) parsedProps {
 	}
 	var raw propsFile
 	d.Decode(root, "", &raw)
-	if v := &raw.Version; v.Kind != 0 && !yamlx.IsNull(v) && !(v.ShortTag() == "!!int" && v.Value == "2") {
+	if v := &raw.Version; v.Kind != 0 && !yamlx.IsNull(v) && !(v.Kind == yaml.ScalarNode && v.Value == "2") {
 		d.Reportf(v, "version", "only version 2 is supported, got %s", yamlx.Describe(v))
 	}
 	return parsedProps{raw: raw, diags: d.Diagnostics()}

@@ -295,3 +295,17 @@ func BenchmarkLoadProperties5000Models(b *testing.B) {
 		}
 	}
 }
+
+func TestLoadPropertiesModelsAtRoot(t *testing.T) {
+	fsys := fstest.MapFS{
+		"project.yml": {Data: []byte("name: p\npaths: {models: .}\n")},
+		"schema.yml":  {Data: []byte("version: \"2\"\nmodels:\n  - name: m\n")},
+	}
+	props, err := LoadProperties(fsys, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(props.Models) != 1 || props.Models[0].Pos.File != "schema.yml" {
+		t.Errorf("models = %+v", props.Models)
+	}
+}
