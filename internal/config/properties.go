@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -40,11 +41,14 @@ type SourceTableDecl struct {
 	Identifier  string
 	Description string
 	Columns     []ColumnDecl
-	// Tests are the table-level tests followed by the column tests (with
-	// Column set), in declaration order.
+	// Tests are the table-level tests (Column ""); column tests are in
+	// Columns. AllTests returns both.
 	Tests []TestDecl
 	Pos   yamlx.Pos
 }
+
+// AllTests returns the table-level tests followed by each column's tests.
+func (t SourceTableDecl) AllTests() []TestDecl { return allTests(t.Tests, t.Columns) }
 
 // ModelDecl is one `models:` entry describing a model defined by a SQL
 // file (whether that model exists is checked by the caller).
@@ -55,18 +59,31 @@ type ModelDecl struct {
 	// config and the model's config() call.
 	Config  ModelConfig
 	Columns []ColumnDecl
-	// Tests are the model-level tests followed by the column tests (with
-	// Column set), in declaration order.
+	// Tests are the model-level tests (Column ""); column tests are in
+	// Columns. AllTests returns both.
 	Tests []TestDecl
 	Pos   yamlx.Pos
 }
 
-// ColumnDecl documents a column.
+// AllTests returns the model-level tests followed by each column's tests.
+func (m ModelDecl) AllTests() []TestDecl { return allTests(m.Tests, m.Columns) }
+
+func allTests(own []TestDecl, cols []ColumnDecl) []TestDecl {
+	out := slices.Clone(own)
+	for _, c := range cols {
+		out = append(out, c.Tests...)
+	}
+	return out
+}
+
+// ColumnDecl documents a column and holds its tests.
 type ColumnDecl struct {
 	Name        string
 	Description string
 	DataType    string
-	Pos         yamlx.Pos
+	// Tests are the column's tests, each with Column set to Name.
+	Tests []TestDecl
+	Pos   yamlx.Pos
 }
 
 // Test severities.
@@ -332,7 +349,7 @@ func (pl *propsLoader) addModel(field string, m modelFile) {
 	pl.props.Models = append(pl.props.Models, decl)
 }
 
-// columnsAndTests flattens the tests of a model or table and its columns,
+// columnsAndTests decodes the tests of a model or table and its columns,
 // checking that no column is declared twice.
 func (pl *propsLoader) columnsAndTests(field string, cols []columnFile, own testKeys) ([]ColumnDecl, []TestDecl) {
 	tests := own.list(pl, field, "")
@@ -345,8 +362,8 @@ func (pl *propsLoader) columnsAndTests(field string, cols []columnFile, own test
 			continue
 		}
 		seen[c.Name] = c.Pos
-		columns = append(columns, ColumnDecl{Name: c.Name, Description: c.Description, DataType: c.DataType, Pos: c.Pos})
-		tests = append(tests, c.testKeys.list(pl, cf, c.Name)...)
+		columns = append(columns, ColumnDecl{Name: c.Name, Description: c.Description, DataType: c.DataType,
+			Tests: c.testKeys.list(pl, cf, c.Name), Pos: c.Pos})
 	}
 	return columns, tests
 }

@@ -73,8 +73,8 @@ func TestLoadPropertiesValid(t *testing.T) {
 	wantSources := []SourceDecl{
 		{Name: "raw", Schema: "raw", Description: "Files landed by the extractors.", Pos: pos(src, 3, 5), Tables: []SourceTableDecl{
 			{Name: "d0010_readings", Identifier: "d0010_readings", Description: "D0010 meter readings.", Pos: pos(src, 6, 9),
-				Columns: []ColumnDecl{{Name: "mpan_core", Pos: pos(src, 9, 13)}},
-				Tests:   []TestDecl{{Name: "not_null", Column: "mpan_core", Args: map[string]any{}, Severity: "error", Pos: pos(src, 10, 26)}}},
+				Columns: []ColumnDecl{{Name: "mpan_core", Pos: pos(src, 9, 13),
+					Tests: []TestDecl{{Name: "not_null", Column: "mpan_core", Args: map[string]any{}, Severity: "error", Pos: pos(src, 10, 26)}}}}},
 			{Name: "meters", Identifier: "billing_meters", Pos: pos(src, 11, 9)},
 		}},
 		{Name: "ref", Schema: "reference", Pos: pos(src, 13, 5), Tables: []SourceTableDecl{
@@ -95,12 +95,19 @@ func TestLoadPropertiesValid(t *testing.T) {
 		readings.Config.Origins["materialized"] != pos(mod, 5, 28) {
 		t.Errorf("readings config = %+v", readings.Config)
 	}
-	wantCols := []ColumnDecl{
-		{Name: "mpxn", Description: "Meter point.", DataType: "varchar", Pos: pos(mod, 10, 9)},
-		{Name: "reading_id", Pos: pos(mod, 24, 9)},
+	var names []string
+	for _, c := range readings.Columns {
+		names = append(names, c.Name)
 	}
-	if !reflect.DeepEqual(readings.Columns, wantCols) {
+	if !reflect.DeepEqual(names, []string{"mpxn", "reading_id"}) || readings.Columns[0].DataType != "varchar" ||
+		readings.Columns[0].Description != "Meter point." || readings.Columns[1].Pos != pos(mod, 24, 9) ||
+		len(readings.Columns[1].Tests) != 0 {
 		t.Errorf("columns = %+v", readings.Columns)
+	}
+	// Model-level tests stay on the model; column tests on their column;
+	// AllTests gives both in declaration order.
+	if len(readings.Tests) != 1 || readings.Tests[0].Name != "unique_combination" || len(readings.Columns[0].Tests) != 4 {
+		t.Errorf("tests split wrongly: model %+v, column %+v", readings.Tests, readings.Columns[0].Tests)
 	}
 	wantTests := []TestDecl{
 		{Name: "unique_combination", Args: map[string]any{"columns": []any{"mpan_core", "read_at"}}, Severity: "error", Pos: pos(mod, 7, 9)},
@@ -111,8 +118,11 @@ func TestLoadPropertiesValid(t *testing.T) {
 		{Name: "relationships", Column: "mpxn", Args: map[string]any{"to": "ref('meters')", "field": "mpxn"}, Severity: "error",
 			Where: "mpxn is not null", Pos: pos(mod, 21, 13)},
 	}
-	if !reflect.DeepEqual(readings.Tests, wantTests) {
-		t.Errorf("tests:\n got %+v\nwant %+v", readings.Tests, wantTests)
+	if got := readings.AllTests(); !reflect.DeepEqual(got, wantTests) {
+		t.Errorf("tests:\n got %+v\nwant %+v", got, wantTests)
+	}
+	if got := props.Sources[0].Tables[0].AllTests(); len(got) != 1 || got[0].Column != "mpan_core" {
+		t.Errorf("source table AllTests = %+v", got)
 	}
 	if m, ok := props.Model("meters"); !ok || m.Pos != pos(mod, 25, 5) {
 		t.Errorf("Model(meters) = %+v, %v", m, ok)
@@ -280,7 +290,7 @@ func TestPropertiesTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(props.Models) != 250 || len(props.Models[249].Tests) != 3 || props.Models[249].Name != "model_00249" {
+	if len(props.Models) != 250 || len(props.Models[249].AllTests()) != 3 || props.Models[249].Name != "model_00249" {
 		t.Errorf("got %d models; last = %+v", len(props.Models), props.Models[len(props.Models)-1])
 	}
 }
