@@ -1,0 +1,158 @@
+// Package compile renders a loaded project's nodes into executable SQL for
+// one target: a model's select (with is_incremental() decided by the
+// facts passed in) and a test's failing-rows query. It is pure: the clock
+// and what exists in the warehouse are inputs, so compiled SQL is a
+// function of the project, the target and Options.
+package compile
+
+import (
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/cdw-dev/cdw/internal/config"
+	"github.com/cdw-dev/cdw/internal/project"
+	"github.com/cdw-dev/cdw/internal/quality"
+	"github.com/cdw-dev/cdw/internal/template"
+	"github.com/cdw-dev/cdw/internal/warehouse"
+)
+
+// Options are the run-time inputs of compilation.
+type Options struct {
+	RunStartedAt time.Time
+	InvocationID string
+	// FullRefresh makes is_incremental() false everywhere.
+	FullRefresh bool
+	// IsTable reports whether a relation exists as a table in the target
+	// warehouse; is_incremental() is true only for an incremental model
+	// whose table exists. Nil means nothing exists (compile without a
+	// connection).
+	IsTable func(warehouse.Relation) bool
+}
+
+// Node is a compiled node.
+type Node struct {
+	ID string
+	// SQL is the model's select, or the test's failing-rows query.
+	SQL string
+	// Incremental is true when a model was rendered with is_incremental().
+	Incremental bool
+	// File is where `cdw compile` writes SQL, relative to the target path.
+	File string
+}
+
+// Compile renders one node.
+func Compile(p *project.Project, id string, opts Options) (*Node, error) {
+	n, ok := p.Nodes[id]
+	if !ok {
+		return nil, fmt.Errorf("compile: no node %s", id)
+	}
+	out := &Node{ID: id, File: path.Join("compiled", p.Config.Name, n.Path)}
+	switch {
+	case n.Kind == project.KindModel:
+		inc := n.Config.EffectiveMaterialized() == config.MaterializedIncremental &&
+			!opts.FullRefresh && opts.IsTable != nil && opts.IsTable(n.Relation)
+		sql, err := render(p, n, opts, inc)
+		if err != nil {
+			return nil, err
+		}
+		out.SQL, out.Incremental = sql, inc
+	case n.Kind == project.KindTest && n.Test.Generic == "":
+		sql, err := render(p, n, opts, false)
+		if err != nil {
+			return nil, err
+		}
+		out.SQL = strings.TrimSpace(sql)
+	case n.Kind == project.KindTest:
+		sql, err := genericSQL(p, n)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", n.Path, n.Name, err)
+		}
+		out.SQL = sql
+		out.File = path.Join("compiled", p.Config.Name, n.Path, n.Name+".sql")
+	default:
+		return nil, fmt.Errorf("compile: %s is a %s; only models and tests compile", id, n.Kind)
+	}
+	return out, nil
+}
+
+func render(p *project.Project, n *project.Node, opts Options, incremental bool) (string, error) {
+	ctx := template.Context{
+		Vars:          p.Vars,
+		Env:           p.Env,
+		Target:        template.Target{Name: p.Target.Name, Type: p.Target.Type, Schema: p.Target.Schema, Threads: p.Target.Threads},
+		Resolver:      Resolver{P: p},
+		IsIncremental: incremental,
+		RunStartedAt:  opts.RunStartedAt,
+		InvocationID:  opts.InvocationID,
+	}
+	if n.Kind == project.KindModel {
+		ctx.This = relation(p, n.Relation)
+	}
+	out, err := n.Template.Render(ctx)
+	if err != nil {
+		return "", err
+	}
+	return out.SQL, nil
+}
+
+func genericSQL(p *project.Project, n *project.Node) (string, error) {
+	t := n.Test
+	on := p.Nodes[t.On]
+	spec := quality.Spec{Test: t.Generic, Relation: p.Dialect.QuoteRelation(on.Relation), Column: t.Column, Where: t.Where}
+	switch t.Generic {
+	case "accepted_values":
+		spec.Values, _ = t.Args["values"].([]any)
+	case "relationships":
+		to, ok := p.Nodes[t.To]
+		if !ok {
+			return "", fmt.Errorf("relationships: %s is not in the project", t.To)
+		}
+		spec.To = p.Dialect.QuoteRelation(to.Relation)
+		spec.Field, _ = t.Args["field"].(string)
+	}
+	return quality.FailingRowsSQL(p.Dialect, spec)
+}
+
+func relation(p *project.Project, r warehouse.Relation) template.Relation {
+	return template.Relation{Schema: r.Schema, Name: r.Name, Quoted: p.Dialect.QuoteRelation(r)}
+}
+
+// Resolver resolves ref() and source() to the project's final relations.
+type Resolver struct{ P *project.Project }
+
+// Ref implements template.Resolver.
+func (r Resolver) Ref(name string) (template.Relation, error) {
+	n, ok := r.P.Model(name)
+	if !ok {
+		return template.Relation{}, fmt.Errorf("ref(%q): no model named %q", name, name)
+	}
+	return relation(r.P, n.Relation), nil
+}
+
+// Source implements template.Resolver.
+func (r Resolver) Source(src, tbl string) (template.Relation, error) {
+	n, ok := r.P.Nodes["source."+src+"."+tbl]
+	if !ok {
+		return template.Relation{}, fmt.Errorf("source(%q, %q): no such source table", src, tbl)
+	}
+	return relation(r.P, n.Relation), nil
+}
+
+// Inline compiles ad-hoc SQL (cdw show --inline) against the project.
+func Inline(p *project.Project, sql string, opts Options) (string, error) {
+	tpl, err := p.Engine.Parse("<inline>", sql)
+	if err != nil {
+		return "", err
+	}
+	out, err := tpl.Render(template.Context{
+		Vars: p.Vars, Env: p.Env, Resolver: Resolver{P: p},
+		Target:       template.Target{Name: p.Target.Name, Type: p.Target.Type, Schema: p.Target.Schema, Threads: p.Target.Threads},
+		RunStartedAt: opts.RunStartedAt, InvocationID: opts.InvocationID,
+	})
+	if err != nil {
+		return "", err
+	}
+	return out.SQL, nil
+}

@@ -1,0 +1,262 @@
+// Package project loads a cdw project into nodes and a graph: models from
+// SQL files, sources and generic tests from properties YAML, singular tests
+// from tests/, macros from macros/. It is pure (input is an fs.FS and a
+// target description; no database) and reports every problem it finds as
+// "path:line: message", all of them, not just the first.
+//
+// Loading renders each model once in "parse" mode to discover its refs,
+// sources and config() call; compiling (package compile) renders it again
+// with real relations.
+package project
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/cdw-dev/cdw/internal/config"
+	"github.com/cdw-dev/cdw/internal/dag"
+	"github.com/cdw-dev/cdw/internal/quality"
+	"github.com/cdw-dev/cdw/internal/template"
+	"github.com/cdw-dev/cdw/internal/warehouse"
+	"github.com/cdw-dev/cdw/internal/yamlx"
+)
+
+// Node kinds.
+const (
+	KindModel  = dag.ResourceModel
+	KindTest   = dag.ResourceTest
+	KindSource = dag.ResourceSource
+)
+
+// Node is a model, source or data test.
+type Node struct {
+	ID, Kind, Name string
+	// Path is the defining file, slash-separated, relative to the project root.
+	Path        string
+	Description string
+	Tags        []string
+	// Config is the model's merged config (folder < properties < config()).
+	Config config.ModelConfig
+	// Relation is where a model is built or a source is read.
+	Relation warehouse.Relation
+	// Template renders a model or a singular test.
+	Template *template.Template
+	// Parents are the IDs of the nodes this one reads (refs, sources, the
+	// tested node).
+	Parents []string
+	// Test describes a data test.
+	Test *Test
+}
+
+// Test is a data test: generic (from YAML) or singular (a SQL file).
+type Test struct {
+	// Generic is the generic test name (not_null, ...); "" for singular tests.
+	Generic string
+	// On is the ID of the tested model or source (generic tests).
+	On       string
+	Column   string
+	Args     map[string]any
+	Severity quality.Severity
+	Where    string
+	// To is the quoted parent relation of a relationships test, resolved at load.
+	To string
+}
+
+// Project is a loaded project.
+type Project struct {
+	Config  *config.Project
+	Target  config.Target
+	Dialect warehouse.Dialect
+	Vars    map[string]any
+	Env     func(string) (string, bool)
+	Engine  *template.Engine
+	Nodes   map[string]*Node
+	Graph   *dag.Graph
+	// Warnings are problems that do not stop the project from loading.
+	Warnings []string
+}
+
+// Options for Load.
+type Options struct {
+	// FS is the project root.
+	FS fs.FS
+	// Target is the resolved target; its Type and Schema shape relation names.
+	Target config.Target
+	// Dialect quotes relation names for the target's engine.
+	Dialect warehouse.Dialect
+	// Vars override project.yml vars (--vars).
+	Vars map[string]any
+	// Env looks up environment variables for env_var(); nil means none.
+	Env func(string) (string, bool)
+}
+
+// Load reads the project's files and builds its graph. The error is a
+// Problems listing every problem, each as path:line: message.
+func Load(cfg *config.Project, opts Options) (*Project, error) {
+	if opts.Dialect == nil || opts.FS == nil {
+		return nil, fmt.Errorf("project.Load: FS and Dialect are required")
+	}
+	p := &Project{
+		Config: cfg, Target: opts.Target, Dialect: opts.Dialect, Env: opts.Env,
+		Vars:  mergeVars(cfg.Vars, opts.Vars),
+		Nodes: map[string]*Node{},
+	}
+	var probs Problems
+	macros, err := readTree(opts.FS, cfg.Paths.Macros, ".sql")
+	if err != nil {
+		return nil, err
+	}
+	p.Engine, err = template.New(macros)
+	if err != nil {
+		probs.add(err)
+		return nil, probs
+	}
+	props, err := config.LoadProperties(opts.FS, cfg.Paths.Models)
+	if err != nil {
+		probs.add(err)
+		props = &config.Properties{}
+	}
+	probs.add(p.addSources(props))
+	models, err := readTree(opts.FS, cfg.Paths.Models, ".sql")
+	if err != nil {
+		return nil, err
+	}
+	probs.add(p.addModels(models, props))
+	tests, err := readTree(opts.FS, cfg.Paths.Tests, ".sql")
+	if err != nil {
+		return nil, err
+	}
+	probs.add(p.parseModels())
+	probs.add(p.addSingularTests(tests))
+	probs.add(p.addGenericTests(props))
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	g, err := dag.Build(p.dagNodes())
+	if err != nil {
+		return nil, Problems{err.Error()}
+	}
+	p.Graph = g
+	return p, nil
+}
+
+// Model returns the model node with the given name.
+func (p *Project) Model(name string) (*Node, bool) {
+	n, ok := p.Nodes["model."+name]
+	return n, ok
+}
+
+// SchemaFor returns the schema a model with a custom schema is built in:
+// dbt's rule, <target schema>_<custom>, or the target schema when none.
+func SchemaFor(targetSchema, custom string) string {
+	if custom == "" {
+		return targetSchema
+	}
+	return targetSchema + "_" + custom
+}
+
+func mergeVars(base, over map[string]any) map[string]any {
+	out := make(map[string]any, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
+// readTree reads every file under dir with the extension, keyed by its
+// slash path relative to the project root. A missing dir is empty.
+func readTree(fsys fs.FS, dir, ext string) (map[string]string, error) {
+	out := map[string]string{}
+	if dir == "" {
+		return out, nil
+	}
+	if _, err := fs.Stat(fsys, dir); err != nil {
+		return out, nil
+	}
+	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != dir {
+			return fs.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ext) {
+			return nil
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		out[p] = string(b)
+		return nil
+	})
+	return out, err
+}
+
+func sortedPaths(m map[string]string) []string {
+	ps := make([]string, 0, len(m))
+	for p := range m {
+		ps = append(ps, p)
+	}
+	sort.Strings(ps)
+	return ps
+}
+
+func baseName(p string) string { return strings.TrimSuffix(path.Base(p), path.Ext(p)) }
+
+// parallel runs fn for i in [0, n) on a few goroutines.
+func parallel(n int, fn func(i int)) {
+	workers := 4
+	if n < workers {
+		workers = n
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// Problems lists what is wrong with a project, one "path:line: message"
+// per entry.
+type Problems []string
+
+func (ps Problems) Error() string { return strings.Join(ps, "\n") }
+
+func (ps *Problems) add(err error) {
+	if err == nil {
+		return
+	}
+	switch e := err.(type) {
+	case Problems:
+		*ps = append(*ps, e...)
+	case template.Errors:
+		for _, x := range e {
+			*ps = append(*ps, x.Error())
+		}
+	case yamlx.Diagnostics:
+		for _, d := range e {
+			*ps = append(*ps, d.Error())
+		}
+	default:
+		*ps = append(*ps, err.Error())
+	}
+}
