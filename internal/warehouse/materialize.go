@@ -167,8 +167,10 @@ type IncrementalSpec struct {
 // in the delta (the message names one key and its count) all fail before the
 // table is touched. "merge" uses MERGE where the engine has it, else delete
 // + insert; either way keys match with IS NOT DISTINCT FROM, so NULL keys
-// match NULL keys. Table columns missing from the delta are left NULL on
-// insert and unchanged on update.
+// match NULL keys. Table columns missing from the delta are NULL in
+// inserted rows; in matched rows MERGE leaves them unchanged, while delete
+// + insert (engines without MERGE) replaces the row whole, so they become
+// NULL.
 func ApplyIncremental(ctx context.Context, a Adapter, spec IncrementalSpec) (int64, error) {
 	rel := spec.Relation
 	fail := func(err error) (int64, error) {

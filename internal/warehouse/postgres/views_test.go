@@ -1,0 +1,95 @@
+package postgres_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/cdw-dev/cdw/internal/testenv"
+	"github.com/cdw-dev/cdw/internal/warehouse"
+)
+
+// PostgreSQL-only view kinds: a materialized view and a view with options
+// depending on a rebuilt table are recreated like plain views.
+func TestBuildTableRecreatesMaterializedAndOptionedViews(t *testing.T) {
+	ctx := context.Background()
+	a := open(t, testenv.PostgresURL(t), 4)
+	rel := warehouse.Relation{Schema: "marts", Name: "base"}
+	if _, err := warehouse.BuildTable(ctx, a, rel, "select x as id from generate_series(1, 3) as g(x)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		"create view marts.barrier with (security_barrier = true) as select id from marts.base where id > 1",
+		"create materialized view marts.snap as select count(*) as n from marts.barrier",
+		"create view marts.over_snap as select n * 2 as n2 from marts.snap",
+	} {
+		if err := a.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := warehouse.BuildTable(ctx, a, rel, "select x as id from generate_series(1, 10) as g(x)"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.Query(ctx, "select n2 from marts.over_snap", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The materialized view is recreated, hence repopulated from the new table.
+	if res.Rows[0][0] != int64(18) {
+		t.Errorf("view over recreated materialized view returns %v, want 18", res.Rows[0][0])
+	}
+	res, err = a.Query(ctx, "select array_to_string(reloptions, ',') from pg_class where oid = 'marts.barrier'::regclass", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts, _ := res.Rows[0][0].(string); !strings.Contains(opts, "security_barrier=true") {
+		t.Errorf("recreated view lost its options: %q", opts)
+	}
+}
+
+// A second adapter (another pool, as another cdw process would have) is
+// excluded by the first one's lock.
+func TestLockExcludesAnotherPool(t *testing.T) {
+	ctx := context.Background()
+	url := testenv.PostgresURL(t)
+	a, b := open(t, url, 2), open(t, url, 2)
+	unlock, err := a.Lock(ctx, "run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	got := make(chan error, 1)
+	go func() {
+		u, err := b.Lock(cctx, "run")
+		if err == nil {
+			u()
+		}
+		got <- err
+	}()
+	// b is blocked in pg_advisory_lock; it can only return by cancellation.
+	res, err := a.Query(ctx, "select count(*) from pg_locks where locktype = 'advisory' and not granted", -1)
+	for err == nil && res.Rows[0][0] != int64(1) {
+		res, err = a.Query(ctx, "select count(*) from pg_locks where locktype = 'advisory' and not granted", -1)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-got; err == nil {
+		t.Fatal("the second pool got the lock while the first held it")
+	}
+	unlock()
+	u, err := b.Lock(ctx, "run")
+	if err != nil {
+		t.Fatalf("lock after unlock: %v", err)
+	}
+	u()
+	// Cancellation closed b's waiting connection: no lock request lingers.
+	res, err = a.Query(ctx, "select count(*) from pg_locks where locktype = 'advisory'", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows[0][0] != int64(0) {
+		t.Errorf("%v advisory locks remain after every unlock", res.Rows[0][0])
+	}
+}
