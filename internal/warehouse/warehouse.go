@@ -71,6 +71,18 @@ type Conn interface {
 	Exec(ctx context.Context, sql string, args ...any) error
 	// Query runs a statement and buffers at most limit rows (limit < 0:
 	// all rows).
+	//
+	// Values are normalized identically on every engine: integer types →
+	// int64; real/double → float64; numeric/decimal → an exact string with
+	// the type's scale ("1.50"); text/varchar → string; boolean → bool;
+	// timestamp → time.Time in UTC whose wall clock is the stored value;
+	// timestamptz → the instant as time.Time in UTC; date → time.Time at
+	// midnight UTC; uuid → canonical string; bytea/blob → []byte; NULL →
+	// nil. Other types (interval, json, arrays, ...) are engine-specific.
+	// Aggregates may differ in type between engines: sum(bigint) and
+	// avg(bigint) are numeric on PostgreSQL (strings) but HUGEINT and
+	// DOUBLE on DuckDB (int64, float64); cast in SQL where it matters.
+	// Sessions run in time zone UTC.
 	Query(ctx context.Context, sql string, limit int, args ...any) (*Result, error)
 	// Columns lists the columns of rel in ordinal order, or an error
 	// wrapping ErrRelationNotFound.
@@ -83,6 +95,14 @@ type Conn interface {
 	// PostgreSQL, the appender on DuckDB) — never row-by-row INSERT. It
 	// streams: memory does not grow with the number of rows. It returns
 	// the number of rows loaded.
+	//
+	// columns may be any subset of the table's columns in any order; the
+	// others get NULL (their default). Values per extract.Type: string,
+	// int64, float64, bool, time.Time, nil for NULL. A time.Time stored
+	// into a timestamp column keeps its UTC wall clock (build it with
+	// time.Date(..., time.UTC)); into timestamptz, its instant. Outside a
+	// transaction a failed load leaves none of its rows; inside InTx,
+	// return the error so the transaction rolls back.
 	BulkLoad(ctx context.Context, rel Relation, columns []string, src RowSource) (int64, error)
 }
 
