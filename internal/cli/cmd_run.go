@@ -1,0 +1,151 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/cdw-dev/cdw/internal/compile"
+	"github.com/cdw-dev/cdw/internal/dag"
+	"github.com/cdw-dev/cdw/internal/project"
+	"github.com/cdw-dev/cdw/internal/run"
+)
+
+var commandUsage = map[string]string{
+	"run":   "build the selected models in dependency order",
+	"test":  "run the data tests of the selected nodes",
+	"build": "build models and run their tests in DAG order; a failing test skips what depends on it",
+}
+
+func selectionFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringSliceFlag{Name: "select", Aliases: []string{"s"}, Usage: "nodes to include (dbt syntax: name, +name, name+, tag:x, path:x, a,b ...)"},
+		&ucli.StringSliceFlag{Name: "exclude", Usage: "nodes to leave out (same syntax)"},
+	}
+}
+
+func runCommand(s *settings, name string) *ucli.Command {
+	flags := selectionFlags()
+	flags = append(flags, &ucli.BoolFlag{Name: "fail-fast", Aliases: []string{"x"}, Usage: "stop at the first failure"})
+	if name != "test" {
+		flags = append(flags, &ucli.BoolFlag{Name: "full-refresh", Usage: "rebuild incremental models from scratch"})
+	}
+	return &ucli.Command{
+		Name: name, Usage: commandUsage[name], Flags: flags,
+		Action: func(c *ucli.Context) error { return runRun(c, s, name) },
+	}
+}
+
+func runRun(c *ucli.Context, s *settings, cmd string) error {
+	if c.Args().Len() > 0 {
+		return invalidf("%s takes no arguments; select nodes with --select", cmd)
+	}
+	w, err := loadWorkspace(c, s)
+	if err != nil {
+		return err
+	}
+	p, err := w.project()
+	if err != nil {
+		return err
+	}
+	kinds := map[string]bool{project.KindModel: cmd != "test", project.KindTest: cmd != "run"}
+	ids, err := selectNodes(c, p, kinds)
+	if err != nil {
+		return err
+	}
+	out := c.App.Writer
+	if len(ids) == 0 {
+		fmt.Fprintln(out, "nothing selected")
+		return nil
+	}
+	plan := planFor(p, ids, cmd == "build")
+	ctx := c.Context
+	a, err := w.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	unlock, err := a.Lock(ctx, "cdw:"+p.Config.Name)
+	if err != nil {
+		return fmt.Errorf("target %s: %w", w.targetName, err)
+	}
+	defer unlock()
+
+	exec := &run.Executor{Adapter: a, Project: p, Compile: compile.Options{
+		RunStartedAt: time.Now().UTC(), InvocationID: uuid.NewString(), FullRefresh: c.Bool("full-refresh"),
+	}}
+	v := newRunView(out, p)
+	fmt.Fprintf(out, "%s on %s: %s\n", cmd, w.targetName, v.counts(plan.Order))
+	results := run.Execute(ctx, plan, exec.Step, run.Options{
+		Threads: w.target.Threads, FailFast: c.Bool("fail-fast"), Observer: v.event,
+	})
+	v.failures(results)
+	summary, bad := v.summary(results)
+	fmt.Fprintln(out, summary)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if bad {
+		return failed("")
+	}
+	return nil
+}
+
+// selectNodes applies --select/--exclude and keeps the node kinds a command runs.
+func selectNodes(c *ucli.Context, p *project.Project, kinds map[string]bool) ([]string, error) {
+	sel, excl := c.StringSlice("select"), c.StringSlice("exclude")
+	ids, err := p.Graph.Select(sel, excl, dag.SelectOptions{Indirect: dag.IndirectEager})
+	if err != nil {
+		return nil, invalid(err)
+	}
+	if unmatched, _ := p.Graph.UnmatchedTerms(sel); len(unmatched) > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "warning: --select %q matches no node\n", unmatched)
+	}
+	var out []string
+	for _, id := range ids {
+		if kinds[p.Nodes[id].Kind] {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// planFor orders the selected nodes with their parents inside the
+// selection. For build, a model's tests also become parents of the models
+// that read it, so a failing error-severity test skips them — unless that
+// would make the test wait for itself (a test reading a downstream model).
+func planFor(p *project.Project, ids []string, build bool) run.Plan {
+	in := map[string]bool{}
+	for _, id := range ids {
+		in[id] = true
+	}
+	plan := run.Plan{Parents: map[string][]string{}}
+	for _, id := range p.Graph.Order() {
+		if in[id] {
+			plan.Order = append(plan.Order, id)
+			plan.Parents[id] = p.Graph.Parents(id)
+		}
+	}
+	if !build {
+		return plan
+	}
+	for _, id := range plan.Order {
+		if p.Nodes[id].Kind != project.KindTest {
+			continue
+		}
+		ancestors := map[string]bool{}
+		for _, a := range p.Graph.Ancestors(id, -1) {
+			ancestors[a] = true
+		}
+		for _, parent := range p.Graph.Parents(id) {
+			for _, child := range p.Graph.Children(parent) {
+				if in[child] && p.Nodes[child].Kind != project.KindTest && !ancestors[child] {
+					plan.Parents[child] = append(plan.Parents[child], id)
+				}
+			}
+		}
+	}
+	return plan
+}
