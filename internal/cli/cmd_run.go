@@ -8,6 +8,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/cdw-dev/cdw/internal/compile"
+	"github.com/cdw-dev/cdw/internal/config"
 	"github.com/cdw-dev/cdw/internal/dag"
 	"github.com/cdw-dev/cdw/internal/project"
 	"github.com/cdw-dev/cdw/internal/run"
@@ -123,6 +124,9 @@ func planFor(p *project.Project, ids []string, build bool) run.Plan {
 	}
 	plan := run.Plan{Parents: map[string][]string{}}
 	for _, id := range p.Graph.Order() {
+		if n := p.Nodes[id]; n.Kind == project.KindModel && n.Config.EffectiveMaterialized() == config.MaterializedEphemeral {
+			continue // inlined into its dependants; nothing to build
+		}
 		if in[id] {
 			plan.Order = append(plan.Order, id)
 			plan.Parents[id] = p.Graph.Parents(id)

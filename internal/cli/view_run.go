@@ -12,8 +12,9 @@ import (
 
 // runView renders run events and results as text.
 type runView struct {
-	out io.Writer
-	p   *project.Project
+	out  io.Writer
+	p    *project.Project
+	done int // nodes finished so far
 }
 
 func newRunView(out io.Writer, p *project.Project) *runView { return &runView{out: out, p: p} }
@@ -50,7 +51,7 @@ var statusWord = map[run.Status]string{
 	run.StatusFail: "FAIL", run.StatusWarn: "WARN", run.StatusSkipped: "SKIP",
 }
 
-// event prints one line per finished node.
+// event prints one line per finished node, numbered in completion order.
 func (v *runView) event(e run.Event) {
 	if e.Kind != run.EventDone {
 		return
@@ -60,12 +61,13 @@ func (v *runView) event(e run.Event) {
 	if n.Kind == project.KindModel {
 		what = n.Config.EffectiveMaterialized()
 	}
+	v.done++
 	width := len(fmt.Sprint(e.Total))
 	msg := firstLine(e.Result.Message)
 	if e.Result.Status == run.StatusPass {
 		msg = ""
 	}
-	fmt.Fprintf(v.out, "  %*d/%d  %-5s  %-11s %-40s %6s  %s\n", width, e.Index, e.Total,
+	fmt.Fprintf(v.out, "  %*d/%d  %-5s  %-11s %-40s %6s  %s\n", width, v.done, e.Total,
 		statusWord[e.Result.Status], what, n.Name, seconds(e.Result.Duration), msg)
 }
 

@@ -78,23 +78,34 @@ func Compile(p *project.Project, id string, opts Options) (*Node, error) {
 }
 
 func render(p *project.Project, n *project.Node, opts Options, incremental bool) (string, error) {
+	in := newInliner(p, opts)
+	out, err := n.Template.Render(in.context(n, incremental))
+	if err != nil {
+		return "", err
+	}
+	return in.inject(out.SQL), nil
+}
+
+func newInliner(p *project.Project, opts Options) *inliner {
+	return &inliner{p: p, opts: opts, sql: map[string]string{}, busy: map[string]bool{}}
+}
+
+// context is the render context of node n (nil for inline SQL).
+func (in *inliner) context(n *project.Node, incremental bool) template.Context {
+	p := in.p
 	ctx := template.Context{
 		Vars:          p.Vars,
 		Env:           p.Env,
 		Target:        template.Target{Name: p.Target.Name, Type: p.Target.Type, Schema: p.Target.Schema, Threads: p.Target.Threads},
-		Resolver:      Resolver{P: p},
+		Resolver:      Resolver{P: p, in: in},
 		IsIncremental: incremental,
-		RunStartedAt:  opts.RunStartedAt,
-		InvocationID:  opts.InvocationID,
+		RunStartedAt:  in.opts.RunStartedAt,
+		InvocationID:  in.opts.InvocationID,
 	}
-	if n.Kind == project.KindModel {
+	if n != nil && n.Kind == project.KindModel {
 		ctx.This = relation(p, n.Relation)
 	}
-	out, err := n.Template.Render(ctx)
-	if err != nil {
-		return "", err
-	}
-	return out.SQL, nil
+	return ctx
 }
 
 func genericSQL(p *project.Project, n *project.Node) (string, error) {
@@ -119,14 +130,24 @@ func relation(p *project.Project, r warehouse.Relation) template.Relation {
 	return template.Relation{Schema: r.Schema, Name: r.Name, Quoted: p.Dialect.QuoteRelation(r)}
 }
 
-// Resolver resolves ref() and source() to the project's final relations.
-type Resolver struct{ P *project.Project }
+// Resolver resolves ref() and source() to the project's final relations;
+// a ref to an ephemeral model becomes a CTE inlined into the query.
+type Resolver struct {
+	P  *project.Project
+	in *inliner
+}
 
 // Ref implements template.Resolver.
 func (r Resolver) Ref(name string) (template.Relation, error) {
 	n, ok := r.P.Model(name)
 	if !ok {
 		return template.Relation{}, fmt.Errorf("ref(%q): no model named %q", name, name)
+	}
+	if isEphemeral(n) {
+		if r.in == nil {
+			return template.Relation{}, fmt.Errorf("ref(%q): ephemeral models can only be used from compiled SQL", name)
+		}
+		return r.in.ref(n)
 	}
 	return relation(r.P, n.Relation), nil
 }
@@ -146,13 +167,10 @@ func Inline(p *project.Project, sql string, opts Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	out, err := tpl.Render(template.Context{
-		Vars: p.Vars, Env: p.Env, Resolver: Resolver{P: p},
-		Target:       template.Target{Name: p.Target.Name, Type: p.Target.Type, Schema: p.Target.Schema, Threads: p.Target.Threads},
-		RunStartedAt: opts.RunStartedAt, InvocationID: opts.InvocationID,
-	})
+	in := newInliner(p, opts)
+	out, err := tpl.Render(in.context(nil, false))
 	if err != nil {
 		return "", err
 	}
-	return out.SQL, nil
+	return in.inject(out.SQL), nil
 }

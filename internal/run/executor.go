@@ -96,6 +96,22 @@ func pastTense(strategy string) string {
 }
 
 func (e *Executor) test(ctx context.Context, n *project.Node, c *compile.Node) Outcome {
+	// A test of a model that was never built in this target cannot run;
+	// say so rather than fail on "relation does not exist".
+	for _, id := range n.Parents {
+		parent := e.Project.Nodes[id]
+		if parent.Kind != project.KindModel {
+			continue
+		}
+		_, exists, err := e.Adapter.RelationKind(ctx, parent.Relation)
+		if err != nil {
+			return errorOutcome(err)
+		}
+		if !exists {
+			return Outcome{Status: StatusSkipped, Rows: -1,
+				Message: fmt.Sprintf("not built: %s does not exist in this target (cdw run -s %s)", parent.Relation, parent.Name)}
+		}
+	}
 	res, err := e.Adapter.Query(ctx, quality.CountSQL(c.SQL), 1)
 	if err != nil {
 		return errorOutcome(err)

@@ -1,5 +1,7 @@
+{{ config(materialized='ephemeral') }}
 -- D0010 register readings, named as the rest of the warehouse names them.
--- One row per 030 record; nothing is filtered here.
+-- One row per 030 record; nothing is filtered here. Ephemeral: inlined into
+-- the models that use it, so `cdw run -s readings+` needs nothing upstream.
 select
     {{ row_id('d0010', 'file_name', 'line_no') }} as reading_id,
     mpan_core                                     as mpxn,
