@@ -40,7 +40,7 @@ type Outcome struct {
 
 // Result is a node's outcome with its timing.
 type Result struct {
-	ID       string
+	ID string
 	Outcome
 	Started  time.Time
 	Duration time.Duration
@@ -69,9 +69,9 @@ const (
 
 // Options control execution.
 type Options struct {
-	Threads  int          // concurrent nodes; < 1 means 1
-	FailFast bool         // stop at the first error or failing test
-	Observer func(Event)  // called from the coordinator goroutine only; may be nil
+	Threads  int         // concurrent nodes; < 1 means 1
+	FailFast bool        // stop at the first error or failing test
+	Observer func(Event) // called from the coordinator goroutine only; may be nil
 	Now      func() time.Time
 }
 
