@@ -364,27 +364,52 @@ func statements(a Adapter) (Statements, error) {
 	return s, nil
 }
 
-// ensureSchema creates schema unless it is empty, retrying a few times
-// because concurrent creators of one schema conflict until the first
-// commits.
+// ensureSchema creates schema unless it is empty or exists. Concurrent
+// creators of one new schema conflict until the first commits (DuckDB:
+// write-write conflict; PostgreSQL: unique violation), and on DuckDB an IF
+// NOT EXISTS that meets another transaction's uncommitted creation does
+// nothing, so it retries with backoff until the schema is visible.
 func ensureSchema(ctx context.Context, a Adapter, s Statements, schema string) error {
 	if schema == "" {
 		return nil
 	}
+	probe, args := s.SchemaExists(schema)
+	exists := func() (bool, error) {
+		res, err := a.Query(ctx, probe, 1, args...)
+		if err != nil {
+			return false, err
+		}
+		return len(res.Rows) > 0, nil
+	}
 	var err error
 	wait := 5 * time.Millisecond
 	for attempt := 0; attempt < 8; attempt++ {
-		if err = a.Exec(ctx, s.CreateSchema(schema)); err == nil {
+		if attempt > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return fmt.Errorf("create schema %s: %w", schema, errors.Join(ctx.Err(), err))
+			case <-t.C:
+			}
+			wait *= 2
+		}
+		var ok bool
+		if ok, err = exists(); err != nil || ok {
+			if err != nil {
+				continue
+			}
 			return nil
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("create schema %s: %w", schema, err)
-		case <-t.C:
+		if err = a.Exec(ctx, s.CreateSchema(schema)); err != nil {
+			continue
 		}
-		wait *= 2
+		if ok, err = exists(); err == nil && !ok {
+			err = errors.New("schema not visible after creation")
+		}
+		if err == nil {
+			return nil
+		}
 	}
 	return fmt.Errorf("create schema %s: %w", schema, err)
 }

@@ -22,6 +22,9 @@ type Statements interface {
 	SameIdentifier(a, b string) bool
 	// CreateSchema creates schema if it does not exist.
 	CreateSchema(schema string) string
+	// SchemaExists returns a query that yields a row if and only if schema
+	// exists.
+	SchemaExists(schema string) (query string, args []any)
 	// CreateView creates view rel as query; orReplace adds OR REPLACE.
 	CreateView(rel Relation, query string, orReplace bool) string
 	// RecreateView recreates a dependent view captured by DependentViews.

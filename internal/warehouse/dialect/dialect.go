@@ -86,6 +86,15 @@ func (d SQL) CreateSchema(schema string) string {
 	return "create schema if not exists " + d.QuoteIdent(schema)
 }
 
+// SchemaExists queries the catalog for schema (case-insensitively on
+// DuckDB, in the current database).
+func (d SQL) SchemaExists(schema string) (string, []any) {
+	if d.foldCase {
+		return "select 1 from information_schema.schemata where catalog_name = current_database() and lower(schema_name) = lower($1)", []any{schema}
+	}
+	return "select 1 from pg_catalog.pg_namespace where nspname = $1", []any{schema}
+}
+
 // CreateView creates the view rel as query.
 func (d SQL) CreateView(rel warehouse.Relation, query string, orReplace bool) string {
 	verb := "create view "

@@ -38,6 +38,8 @@ func goldenCases(d SQL) []txtar.File {
 	add("quote_relation", d.QuoteRelation(live), d.QuoteRelation(odd), d.QuoteRelation(bare))
 	add("quote_string", d.QuoteString(`it's a \ test`))
 	add("create_schema", d.CreateSchema("analytics"), d.CreateSchema(`Mixed "Case"`))
+	q, args := d.SchemaExists(`Mixed "Case"`)
+	add("schema_exists", q, fmt.Sprintf("-- args: %q", args))
 	add("create_view", d.CreateView(live, "select 1 as a;\n", false), d.CreateView(odd, "  select 2 as b  ", true))
 	add("recreate_view",
 		d.RecreateView(warehouse.ViewDefinition{Relation: live, Query: " SELECT t.a\n   FROM analytics.t;"}),
