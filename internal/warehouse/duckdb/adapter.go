@@ -3,14 +3,20 @@
 // connection of its pool shares it. Sessions run with TimeZone 'UTC'.
 //
 // Concurrency: the Adapter is safe for concurrent use. DuckDB commits
-// catalog changes optimistically: DDL on different relations from several
-// goroutines (cdw --threads N) never conflicts, but two transactions that
-// create or alter the same catalog entry — including two concurrent
-// CREATE SCHEMA IF NOT EXISTS of one new schema — fail with "Catalog
-// write-write conflict" instead of waiting. cdw never builds one relation
-// twice at once, and warehouse.BuildView/BuildTable retry the schema
-// creation, so the adapter does not serialize DDL (serializing would also
-// serialize the long CREATE TABLE AS statements of independent models).
+// catalog changes optimistically. Measured with duckdb-go v2.20000.0
+// (DuckDB 2.0): DDL on different relations from several goroutines —
+// CREATE TABLE AS, CREATE OR REPLACE VIEW, the rename swap of BuildTable
+// inside transactions, all in one schema — never conflicts. Two
+// transactions that create or alter the same catalog entry fail at once
+// with "TransactionContext Error: Catalog write-write conflict on
+// create/alter with ..." instead of waiting; that includes two concurrent
+// CREATE SCHEMA IF NOT EXISTS of one new schema, and inside an explicit
+// transaction an IF NOT EXISTS that meets another transaction's uncommitted
+// creation silently does nothing, so the schema is then missing. cdw never
+// builds one relation twice at once, and warehouse.BuildView, BuildTable and
+// ApplyIncremental create schemas through a probe-create-verify loop with
+// backoff, so the adapter does not serialize DDL (that would also serialize
+// the long CREATE TABLE AS statements of independent models).
 package duckdb
 
 import (

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) warehouse.Adapter) {
 		{"ApplyIncrementalRefusesDuplicateKeys", testIncrementalDuplicates},
 		{"ApplyIncrementalErrors", testIncrementalErrors},
 		{"LockExcludesSecondLocker", testLock},
+		{"RawMigrationTablesLoad", testRawTables},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, open(t))
