@@ -1,6 +1,9 @@
 package extract
 
-import "context"
+import (
+	"context"
+	"sync"
+)
 
 // batchRows is how many rows travel through the pipe at once; two batches
 // are in flight, so memory is bounded by a few thousand rows whatever the
@@ -21,7 +24,8 @@ type pipe struct {
 	full  chan *batch
 	free  chan *batch
 	cur   *batch // producer's batch being filled
-	err   error  // producer's error, visible to the consumer after full is closed
+	mu    sync.Mutex
+	err   error // producer's error; set once in close, read by Err at any time
 
 	out *batch // consumer's batch being read
 	pos int
@@ -68,7 +72,9 @@ func (p *pipe) close(err error) {
 	if err == nil && p.cur != nil && p.cur.n > 0 {
 		err = p.send()
 	}
+	p.mu.Lock()
 	p.err = err
+	p.mu.Unlock()
 	close(p.full)
 }
 
@@ -96,5 +102,10 @@ func (p *pipe) Values() ([]any, error) {
 	return p.out.vals[p.pos*p.width : (p.pos+1)*p.width], nil
 }
 
-// Err implements warehouse.RowSource: the producer's error, once drained.
-func (p *pipe) Err() error { return p.err }
+// Err implements warehouse.RowSource: the producer's error, once it has
+// closed the pipe. Drivers may call it from another goroutine (pgx does).
+func (p *pipe) Err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
