@@ -7,6 +7,7 @@ import (
 
 	"github.com/cdw-dev/cdw/internal/config"
 	"github.com/cdw-dev/cdw/internal/warehouse"
+	"github.com/cdw-dev/cdw/internal/yamlx"
 )
 
 func sourceID(src, tbl string) string { return KindSource + "." + src + "." + tbl }
@@ -72,39 +73,14 @@ func (p *Project) source(src, tbl string) (*Node, error) {
 
 // suggestModel returns "; did you mean X?" for a near-miss model name.
 func (p *Project) suggestModel(name string) string {
-	best, bestD := "", 3
-	for _, n := range p.Nodes {
-		if n.Kind != KindModel {
-			continue
-		}
-		if d := editDistance(name, n.Name); d < bestD || (d == bestD && n.Name < best) {
-			best, bestD = n.Name, d
-		}
+	var names []string
+	for _, n := range p.nodesOfKind(KindModel) {
+		names = append(names, n.Name)
 	}
-	if best == "" {
-		return ""
+	if best := yamlx.Suggest(name, names); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
 	}
-	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }
 
 func sortNodes(ns []*Node) { sort.Slice(ns, func(i, j int) bool { return ns[i].ID < ns[j].ID }) }
