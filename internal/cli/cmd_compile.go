@@ -22,11 +22,7 @@ func compileCommand(s *settings) *ucli.Command {
 		Usage: "render the selected models and tests to SQL under target/compiled/ (no warehouse needed)",
 		Flags: selectionFlags(),
 		Action: func(c *ucli.Context) error {
-			w, err := loadWorkspace(c, s)
-			if err != nil {
-				return err
-			}
-			p, err := w.project()
+			w, p, err := loadProject(c, s)
 			if err != nil {
 				return err
 			}
@@ -71,11 +67,7 @@ func lsCommand(s *settings) *ucli.Command {
 		Usage: "list the selected nodes in dependency order",
 		Flags: flags,
 		Action: func(c *ucli.Context) error {
-			w, err := loadWorkspace(c, s)
-			if err != nil {
-				return err
-			}
-			p, err := w.project()
+			_, p, err := loadProject(c, s)
 			if err != nil {
 				return err
 			}
@@ -173,11 +165,7 @@ func showCommand(s *settings) *ucli.Command {
 			default:
 				return invalidf("--output %q: use table, csv or json", c.String("output"))
 			}
-			w, err := loadWorkspace(c, s)
-			if err != nil {
-				return err
-			}
-			p, err := w.project()
+			w, p, err := loadProject(c, s)
 			if err != nil {
 				return err
 			}

@@ -43,11 +43,7 @@ func runRun(c *ucli.Context, s *settings, cmd string) error {
 	if c.Args().Len() > 0 {
 		return invalidf("%s takes no arguments; select nodes with --select", cmd)
 	}
-	w, err := loadWorkspace(c, s)
-	if err != nil {
-		return err
-	}
-	p, err := w.project()
+	w, p, err := loadProject(c, s)
 	if err != nil {
 		return err
 	}

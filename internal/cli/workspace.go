@@ -64,6 +64,19 @@ func loadWorkspace(c *ucli.Context, s *settings) (*workspace, error) {
 	return w, nil
 }
 
+// loadProject loads the workspace and its project: where most commands start.
+func loadProject(c *ucli.Context, s *settings) (*workspace, *project.Project, error) {
+	w, err := loadWorkspace(c, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := w.project()
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, p, nil
+}
+
 // path resolves a project-relative path.
 func (w *workspace) path(rel string) string {
 	if filepath.IsAbs(rel) {
