@@ -247,3 +247,18 @@ func testLock(t *testing.T, a warehouse.Adapter) {
 	}
 	again()
 }
+
+func testDB(t *testing.T, a warehouse.Adapter) {
+	ctx := ctxFor(t)
+	exec(t, a, "create table t (x bigint); insert into t values (41)")
+	var x int64
+	if err := a.DB().QueryRowContext(ctx, "select x + 1 from t").Scan(&x); err != nil {
+		t.Fatalf("database/sql view of the pool: %v", err)
+	}
+	if x != 42 {
+		t.Errorf("DB() query returned %d, want 42", x)
+	}
+	if a.DB() != a.DB() {
+		t.Error("DB() returns a new *sql.DB on every call")
+	}
+}

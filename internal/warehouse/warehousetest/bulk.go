@@ -25,7 +25,7 @@ func testBulkLoadEveryType(t *testing.T, a warehouse.Adapter) {
 	exec(t, a, allTypesDDL)
 	london, err := time.LoadLocation("Europe/London")
 	if err != nil {
-		t.Skipf("no tz database: %v", err)
+		t.Fatalf("Europe/London: %v", err)
 	}
 	plus2 := time.FixedZone("+02", 2*3600)
 	rows := [][]any{

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // Europe/London without relying on the host's zoneinfo
 
 	"github.com/cdw-dev/cdw/internal/warehouse"
 )
@@ -23,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) warehouse.Adapter) {
 		fn   func(t *testing.T, a warehouse.Adapter)
 	}{
 		{"ExecAndQuery", testExecAndQuery},
+		{"DBSharesThePool", testDB},
 		{"QueryNormalizesValues", testQueryNormalizesValues},
 		{"ColumnsAndRelationKind", testColumnsAndRelationKind},
 		{"InTxCommitAndRollback", testInTx},
