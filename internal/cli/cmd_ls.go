@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/cdw-dev/cdw/internal/project"
+)
+
+func lsCommand(s *settings) *ucli.Command {
+	flags := append(selectionFlags(),
+		&ucli.StringSliceFlag{Name: "resource-type", Usage: "model, test, source (repeatable)"},
+		&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "id", Usage: "id, name, path, relation or json"},
+	)
+	return &ucli.Command{
+		Name:  "ls",
+		Usage: "list the selected nodes in dependency order",
+		Flags: flags,
+		Action: func(c *ucli.Context) error {
+			_, p, err := loadProject(c, s)
+			if err != nil {
+				return err
+			}
+			kinds := map[string]bool{project.KindModel: true, project.KindTest: true, project.KindSource: true}
+			if rt := c.StringSlice("resource-type"); len(rt) > 0 {
+				kinds = map[string]bool{}
+				for _, k := range rt {
+					if k != project.KindModel && k != project.KindTest && k != project.KindSource {
+						return invalidf("--resource-type %q: use model, test or source", k)
+					}
+					kinds[k] = true
+				}
+			}
+			ids, err := selectNodes(c, p, kinds)
+			if err != nil {
+				return err
+			}
+			return printNodes(c, p, ids, c.String("output"))
+		},
+	}
+}
+
+type lsNode struct {
+	ID           string   `json:"unique_id"`
+	Name         string   `json:"name"`
+	ResourceType string   `json:"resource_type"`
+	Path         string   `json:"original_file_path"`
+	Relation     string   `json:"relation,omitempty"`
+	Materialized string   `json:"materialized,omitempty"`
+	Tags         []string `json:"tags"`
+	DependsOn    []string `json:"depends_on"`
+}
+
+func printNodes(c *ucli.Context, p *project.Project, ids []string, format string) error {
+	out := c.App.Writer
+	for _, id := range ids {
+		n := p.Nodes[id]
+		rel := ""
+		if n.Kind != project.KindTest {
+			rel = n.Relation.String()
+		}
+		switch format {
+		case "id":
+			fmt.Fprintln(out, id)
+		case "name":
+			fmt.Fprintln(out, n.Name)
+		case "path":
+			fmt.Fprintln(out, n.Path)
+		case "relation":
+			if rel != "" {
+				fmt.Fprintln(out, rel)
+			}
+		case "json":
+			j := lsNode{ID: id, Name: n.Name, ResourceType: n.Kind, Path: n.Path, Relation: rel,
+				Tags: nonNil(n.Tags), DependsOn: nonNil(p.Graph.Parents(id))}
+			if n.Kind == project.KindModel {
+				j.Materialized = n.Config.EffectiveMaterialized()
+			}
+			b, err := json.Marshal(j)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out, string(b))
+		default:
+			return invalidf("--output %q: use id, name, path, relation or json", format)
+		}
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
