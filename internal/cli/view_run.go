@@ -67,8 +67,9 @@ func (v *runView) event(e run.Event) {
 	if e.Result.Status == run.StatusPass {
 		msg = ""
 	}
-	fmt.Fprintf(v.out, "  %*d/%d  %-5s  %-11s %-40s %6s  %s\n", width, v.done, e.Total,
+	line := fmt.Sprintf("  %*d/%d  %-5s  %-11s %-40s %6s  %s", width, v.done, e.Total,
 		statusWord[e.Result.Status], what, n.Name, seconds(e.Result.Duration), msg)
+	fmt.Fprintln(v.out, strings.TrimRight(line, " "))
 }
 
 func firstLine(s string) string {
