@@ -7,8 +7,10 @@ import (
 )
 
 // expander copies the project.yml tree, expanding environment references
-// in string values. The value of the top-level targets: key is kept as is
-// (not copied, not expanded): targets are expanded lazily by Target.
+// in string values. The values of the top-level targets: and extractors:
+// keys are kept as is (not copied, not expanded): they are expanded lazily
+// by Target and Extractor, so a variable only one target or extractor
+// needs is only required when that one is used.
 // Copying instead of editing in place means a value is expanded exactly
 // once even when aliases share it, and targets that alias an anchor from
 // elsewhere still see the unexpanded text.
@@ -29,7 +31,7 @@ func (e *expander) copyProject(root *yaml.Node) *yaml.Node {
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		out.Content[i] = k
-		if k.Kind == yaml.ScalarNode && k.Value == "targets" {
+		if k.Kind == yaml.ScalarNode && (k.Value == "targets" || k.Value == "extractors") {
 			out.Content[i+1] = v
 			continue
 		}

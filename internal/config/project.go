@@ -78,6 +78,7 @@ type Project struct {
 	DefaultTarget string
 
 	models      *folderConfig
+	extractors  map[string]*yaml.Node
 	targets     map[string]*yaml.Node
 	targetNames []string
 	env         func(string) (string, bool)
@@ -92,6 +93,9 @@ type projectFile struct {
 	Models  *yaml.Node     `yaml:"models"`
 	Target  *yaml.Node     `yaml:"target"`
 	Targets *yaml.Node     `yaml:"targets"`
+	// Extractors holds each extractor's own settings, decoded by the
+	// extractor (see Project.Extractor).
+	Extractors *yaml.Node `yaml:"extractors"`
 }
 
 // dbtProjectHints explain dbt_project.yml keys that cdw spells differently.
@@ -172,6 +176,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, error) {
 	}
 	p.loadTargets(d, raw.Targets)
 	p.loadDefaultTarget(d, raw.Target)
+	p.loadExtractors(d, raw.Extractors)
 	if err := d.Diagnostics().Err(); err != nil {
 		return nil, err
 	}
