@@ -28,7 +28,8 @@ func compileCommand(s *settings) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			opts := compile.Options{RunStartedAt: time.Now().UTC(), InvocationID: uuid.NewString()}
+			inv := invocation{id: uuid.NewString(), start: time.Now().UTC()}
+			opts := compile.Options{RunStartedAt: inv.start, InvocationID: inv.id}
 			targetDir := w.path(w.cfg.Paths.Target)
 			var problems project.Problems
 			for _, id := range ids {
@@ -37,7 +38,7 @@ func compileCommand(s *settings) *ucli.Command {
 					problems = append(problems, err.Error())
 					continue
 				}
-				dst := filepath.Join(targetDir, filepath.FromSlash(n.File))
+				dst := filepath.Join(targetDir, "compiled", filepath.FromSlash(n.File))
 				if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 					return err
 				}
@@ -47,6 +48,9 @@ func compileCommand(s *settings) *ucli.Command {
 			}
 			if len(problems) > 0 {
 				return invalid(problems)
+			}
+			if err := w.writeManifest(p, inv); err != nil {
+				return err
 			}
 			rel, _ := filepath.Rel(w.dir, filepath.Join(targetDir, "compiled"))
 			fmt.Fprintf(c.App.Writer, "compiled %d node(s) for target %s into %s/\n", len(ids), w.targetName, rel)

@@ -70,8 +70,9 @@ func runRun(c *ucli.Context, s *settings, cmd string) error {
 	}
 	defer unlock()
 
+	inv := invocation{id: uuid.NewString(), start: time.Now().UTC()}
 	exec := &run.Executor{Adapter: a, Project: p, Compile: compile.Options{
-		RunStartedAt: time.Now().UTC(), InvocationID: uuid.NewString(), FullRefresh: c.Bool("full-refresh"),
+		RunStartedAt: inv.start, InvocationID: inv.id, FullRefresh: c.Bool("full-refresh"),
 	}}
 	v := newRunView(out, p)
 	fmt.Fprintf(out, "%s on %s: %s\n", cmd, w.targetName, v.counts(plan.Order))
@@ -81,6 +82,14 @@ func runRun(c *ucli.Context, s *settings, cmd string) error {
 	v.failures(results)
 	summary, bad := v.summary(results)
 	fmt.Fprintln(out, summary)
+	args := map[string]any{
+		"which": cmd, "select": nonNil(c.StringSlice("select")), "exclude": nonNil(c.StringSlice("exclude")),
+		"full_refresh": c.Bool("full-refresh"), "fail_fast": c.Bool("fail-fast"),
+		"target": w.targetName, "threads": w.target.Threads, "vars": c.String("vars"),
+	}
+	if err := w.writeRunArtifacts(p, inv, results, args); err != nil {
+		return fmt.Errorf("writing artifacts: %w", err)
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

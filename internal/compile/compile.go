@@ -38,7 +38,7 @@ type Node struct {
 	SQL string
 	// Incremental is true when a model was rendered with is_incremental().
 	Incremental bool
-	// File is where `cdw compile` writes SQL, relative to the target path.
+	// File is where the SQL is written below target/compiled/ (see File).
 	File string
 }
 
@@ -48,7 +48,7 @@ func Compile(p *project.Project, id string, opts Options) (*Node, error) {
 	if !ok {
 		return nil, fmt.Errorf("compile: no node %s", id)
 	}
-	out := &Node{ID: id, File: path.Join("compiled", p.Config.Name, n.Path)}
+	out := &Node{ID: id, File: File(p, n)}
 	switch {
 	case n.Kind == project.KindModel:
 		inc := n.Config.EffectiveMaterialized() == config.MaterializedIncremental &&
@@ -70,11 +70,20 @@ func Compile(p *project.Project, id string, opts Options) (*Node, error) {
 			return nil, fmt.Errorf("%s: %s: %w", n.Path, n.Name, err)
 		}
 		out.SQL = sql
-		out.File = path.Join("compiled", p.Config.Name, n.Path, n.Name+".sql")
 	default:
 		return nil, fmt.Errorf("compile: %s is a %s; only models and tests compile", id, n.Kind)
 	}
 	return out, nil
+}
+
+// File is where a node's compiled SQL is written, relative to the
+// target folder's compiled/ or run/ subfolder: <project>/<defining file>,
+// and for a generic test <project>/<yml file>/<test name>.sql.
+func File(p *project.Project, n *project.Node) string {
+	if n.Kind == project.KindTest && n.Test.Generic != "" {
+		return path.Join(p.Config.Name, n.Path, n.Name+".sql")
+	}
+	return path.Join(p.Config.Name, n.Path)
 }
 
 func render(p *project.Project, n *project.Node, opts Options, incremental bool) (string, error) {

@@ -29,8 +29,10 @@ func (p *Project) addModels(files map[string]string, props *config.Properties) e
 		rel := strings.TrimPrefix(strings.TrimPrefix(path, p.Config.Paths.Models), "/")
 		cfg := p.Config.ModelConfig(rel)
 		n := &Node{ID: KindModel + "." + name, Kind: KindModel, Name: name, Path: path}
+		n.Raw = files[path]
 		if d := declared[name]; d != nil {
 			n.Description = d.Description
+			n.Columns = columns(d.Columns)
 			cfg = cfg.Merge(d.Config)
 			delete(declared, name)
 		}
@@ -187,4 +189,12 @@ func errOrNil(ps Problems) error {
 		return nil
 	}
 	return ps
+}
+
+func columns(decls []config.ColumnDecl) []Column {
+	out := make([]Column, len(decls))
+	for i, c := range decls {
+		out[i] = Column{Name: c.Name, Description: c.Description, DataType: c.DataType}
+	}
+	return out
 }

@@ -50,6 +50,15 @@ type Node struct {
 	Parents []string
 	// Test describes a data test.
 	Test *Test
+	// Raw is the file's text as written (models and singular tests).
+	Raw string
+	// Columns are the columns declared in properties YAML, in order.
+	Columns []Column
+}
+
+// Column is a column declared in properties YAML.
+type Column struct {
+	Name, Description, DataType string
 }
 
 // Test is a data test: generic (from YAML) or singular (a SQL file).
@@ -76,6 +85,8 @@ type Project struct {
 	Engine  *template.Engine
 	Nodes   map[string]*Node
 	Graph   *dag.Graph
+	// Macros are the macro files, path → text.
+	Macros map[string]string
 	// Warnings are problems that do not stop the project from loading.
 	Warnings []string
 }
@@ -110,6 +121,7 @@ func Load(cfg *config.Project, opts Options) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.Macros = macros
 	p.Engine, err = template.New(macros)
 	if err != nil {
 		probs.add(err)

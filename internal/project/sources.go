@@ -29,6 +29,7 @@ func (p *Project) addSources(props *config.Properties) error {
 				ID: sourceID(s.Name, t.Name), Kind: KindSource, Name: s.Name + "." + t.Name,
 				Path: t.Pos.File, Description: t.Description,
 				Relation: warehouse.Relation{Schema: schema, Name: ident},
+				Columns:  columns(t.Columns),
 			}
 			if _, dup := p.Nodes[n.ID]; dup {
 				probs = append(probs, fmt.Sprintf("%s:%d:%d: source table %s.%s is declared twice", t.Pos.File, t.Pos.Line, t.Pos.Col, s.Name, t.Name))

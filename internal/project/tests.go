@@ -32,6 +32,7 @@ func (p *Project) addSingularTests(files map[string]string) error {
 			continue
 		}
 		n.Template = tpl
+		n.Raw = files[path]
 		out, err := tpl.Render(template.Context{Vars: p.Vars, Env: p.Env, Target: p.targetInfo(), Resolver: parseResolver{p}})
 		if err != nil {
 			probs.add(err)

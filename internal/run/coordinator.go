@@ -36,6 +36,7 @@ type Outcome struct {
 	Rows    int64  // rows built (models) or failing rows (tests); -1 if unknown
 	Detail  any    // step-specific data (e.g. a sample of failing rows)
 	Err     error  // the underlying error of StatusError
+	SQL     string // the compiled SQL the step ran, if any
 }
 
 // Result is a node's outcome with its timing.

@@ -44,13 +44,17 @@ func (e *Executor) Step(ctx context.Context, id string) Outcome {
 	if err != nil {
 		return errorOutcome(err)
 	}
+	var out Outcome
 	switch n.Kind {
 	case project.KindModel:
-		return e.model(ctx, n, c)
+		out = e.model(ctx, n, c)
 	case project.KindTest:
-		return e.test(ctx, n, c)
+		out = e.test(ctx, n, c)
+	default:
+		out = errorOutcome(fmt.Errorf("%s: cannot run a %s", id, n.Kind))
 	}
-	return errorOutcome(fmt.Errorf("%s: cannot run a %s", id, n.Kind))
+	out.SQL = c.SQL
+	return out
 }
 
 func (e *Executor) model(ctx context.Context, n *project.Node, c *compile.Node) Outcome {
