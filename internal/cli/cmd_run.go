@@ -106,7 +106,7 @@ func selectNodes(c *ucli.Context, p *project.Project, kinds map[string]bool) ([]
 	if err != nil {
 		return nil, invalid(err)
 	}
-	if unmatched, _ := p.Graph.UnmatchedTerms(sel); len(unmatched) > 0 {
+	if unmatched, _ := p.Graph.UnmatchedTerms(sel, dag.SelectOptions{}); len(unmatched) > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "warning: --select %q matches no node\n", unmatched)
 	}
 	var out []string

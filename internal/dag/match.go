@@ -10,6 +10,9 @@ import (
 // matches reports whether node n satisfies the method part of a (before
 // graph operators).
 func (a *atom) matches(n *Node) bool {
+	if a.ext != nil {
+		return a.ext.Match(*n, a.value)
+	}
 	switch a.method {
 	case methodName:
 		return a.match(n.Name)

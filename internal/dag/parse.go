@@ -50,12 +50,13 @@ type atom struct {
 	method    string   // one of the method constants
 	configKey []string // for methodConfig: "config.meta.owner" -> [meta owner]
 	value     string
-	glob      bool // value has *, ? or [ and is matched with path.Match
-	parents   bool // "+" or "N+" prefix
-	pDepth    int  // -1: unlimited
-	children  bool // "+" or "+N" suffix
-	cDepth    int  // -1: unlimited
-	at        bool // "@" prefix
+	glob      bool    // value has *, ? or [ and is matched with path.Match
+	parents   bool    // "+" or "N+" prefix
+	pDepth    int     // -1: unlimited
+	children  bool    // "+" or "+N" suffix
+	cDepth    int     // -1: unlimited
+	at        bool    // "@" prefix
+	ext       *Method // a caller-supplied method (SelectOptions.Methods)
 }
 
 // term is an intersection of atoms ("a,b").
@@ -66,7 +67,7 @@ type term struct {
 
 // parseExprs splits every argument on whitespace into terms (a union) and
 // each term on commas into atoms (an intersection).
-func parseExprs(exprs []string) ([]term, error) {
+func parseExprs(exprs []string, methods map[string]Method) ([]term, error) {
 	var terms []term
 	for _, e := range exprs {
 		for _, raw := range strings.Fields(e) {
@@ -75,7 +76,7 @@ func parseExprs(exprs []string) ([]term, error) {
 				if a == "" {
 					return nil, malformed(raw, "empty selector between commas")
 				}
-				pa, err := parseAtom(a)
+				pa, err := parseAtom(a, methods)
 				if err != nil {
 					return nil, err
 				}
@@ -87,7 +88,7 @@ func parseExprs(exprs []string) ([]term, error) {
 	return terms, nil
 }
 
-func parseAtom(raw string) (atom, error) {
+func parseAtom(raw string, methods map[string]Method) (atom, error) {
 	a := atom{raw: raw, pDepth: -1, cDepth: -1}
 	s := raw
 	if strings.HasPrefix(s, "@") {
@@ -123,6 +124,15 @@ func parseAtom(raw string) (atom, error) {
 	}
 	if a.value == "" {
 		return a, malformed(raw, "missing value")
+	}
+	if m, ok := methods[a.method]; ok && a.method != methodName {
+		if m.Validate != nil {
+			if err := m.Validate(a.value); err != nil {
+				return a, &SelectorError{Selector: raw, Msg: err.Error(), Err: ErrMalformedSelector}
+			}
+		}
+		a.ext = &m
+		return a, nil
 	}
 	if err := a.checkMethod(); err != nil {
 		return a, err

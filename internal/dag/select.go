@@ -22,6 +22,19 @@ const (
 // SelectOptions tune Select.
 type SelectOptions struct {
 	Indirect IndirectMode // "" means IndirectEager
+	// Methods adds selector methods that need knowledge the graph lacks,
+	// such as state: (a previous manifest) or result: (a previous run).
+	Methods map[string]Method
+}
+
+// Method is a caller-supplied selector method.
+type Method struct {
+	// Validate, if set, checks a value at parse time; its error becomes a
+	// *SelectorError.
+	Validate func(value string) error
+	// Match reports whether node n is matched by value (graph operators
+	// are applied afterwards, as for built-in methods).
+	Match func(n Node, value string) bool
 }
 
 // Select returns the IDs chosen by dbt-style selector expressions, in
@@ -68,11 +81,11 @@ func (g *Graph) Select(selectExprs, excludeExprs []string, opts SelectOptions) (
 	default:
 		return nil, fmt.Errorf("dag: unknown indirect selection mode %q (want eager, cautious, buildable or empty)", mode)
 	}
-	include, err := parseExprs(selectExprs)
+	include, err := parseExprs(selectExprs, opts.Methods)
 	if err != nil {
 		return nil, err
 	}
-	exclude, err := parseExprs(excludeExprs)
+	exclude, err := parseExprs(excludeExprs, opts.Methods)
 	if err != nil {
 		return nil, err
 	}
@@ -109,8 +122,8 @@ func (g *Graph) Select(selectExprs, excludeExprs []string, opts SelectOptions) (
 // UnmatchedTerms returns, in input order, the whitespace-separated terms of
 // exprs that select no node on their own, so a caller can warn about them.
 // It fails like Select on unparsable expressions.
-func (g *Graph) UnmatchedTerms(exprs []string) ([]string, error) {
-	terms, err := parseExprs(exprs)
+func (g *Graph) UnmatchedTerms(exprs []string, opts SelectOptions) ([]string, error) {
+	terms, err := parseExprs(exprs, opts.Methods)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package dag
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -223,7 +224,7 @@ func TestParseDigitsInNames(t *testing.T) {
 
 func TestUnmatchedTerms(t *testing.T) {
 	g := mustBuild(t, fixtureNodes())
-	got, err := g.UnmatchedTerms([]string{"readings tag:nope", "source:raw,tag:core nosuch+"})
+	got, err := g.UnmatchedTerms([]string{"readings tag:nope", "source:raw,tag:core nosuch+"}, SelectOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +232,7 @@ func TestUnmatchedTerms(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("UnmatchedTerms = %v, want %v", got, want)
 	}
-	if _, err := g.UnmatchedTerms([]string{"foo:bar"}); err == nil || !strings.Contains(err.Error(), `"foo"`) {
+	if _, err := g.UnmatchedTerms([]string{"foo:bar"}, SelectOptions{}); err == nil || !strings.Contains(err.Error(), `"foo"`) {
 		t.Errorf("UnmatchedTerms(foo:bar) error = %v, want unknown method", err)
 	}
 }
@@ -302,5 +303,38 @@ func TestConcurrentUse(t *testing.T) {
 		if got := <-done; !slices.Equal(got, want) {
 			t.Errorf("concurrent Select = %v, want %v", got, want)
 		}
+	}
+}
+
+func TestSelectWithCallerMethods(t *testing.T) {
+	g := mustBuild(t, fixtureNodes())
+	changed := map[string]bool{"model.stg_halfhourly": true}
+	opts := SelectOptions{Indirect: IndirectEmpty, Methods: map[string]Method{
+		"state": {
+			Validate: func(v string) error {
+				if v != "modified" {
+					return fmt.Errorf("state takes modified, not %q", v)
+				}
+				return nil
+			},
+			Match: func(n Node, v string) bool { return changed[n.ID] },
+		},
+	}}
+	got, err := g.Select([]string{"state:modified+"}, nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := g.Select([]string{"stg_halfhourly+"}, nil, SelectOptions{Indirect: IndirectEmpty})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("state:modified+ = %v, want %v", got, want)
+	}
+	if _, err := g.Select([]string{"state:new"}, nil, opts); err == nil || !strings.Contains(err.Error(), `state takes modified, not "new" in "state:new"`) {
+		t.Fatalf("bad value: %v", err)
+	}
+	if _, err := g.Select([]string{"state:modified"}, nil, SelectOptions{}); !errors.Is(err, ErrUnknownMethod) {
+		t.Fatalf("without the method: %v", err)
 	}
 }
