@@ -82,6 +82,10 @@ type Project struct {
 	targets     map[string]*yaml.Node
 	targetNames []string
 	env         func(string) (string, bool)
+
+	environments         map[string]*yaml.Node
+	environmentRoutes    []EnvironmentRoute
+	environmentsDeclared bool
 }
 
 // projectFile is the raw shape of project.yml.
@@ -96,6 +100,8 @@ type projectFile struct {
 	// Extractors holds each extractor's own settings, decoded by the
 	// extractor (see Project.Extractor).
 	Extractors *yaml.Node `yaml:"extractors"`
+	// Environments is taken out before expansion (see environments.go).
+	Environments *yaml.Node `yaml:"environments"`
 }
 
 // dbtProjectHints explain dbt_project.yml keys that cdw spells differently.
@@ -151,6 +157,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, error) {
 		d.SetHint(k, msg)
 	}
 	ex := &expander{d: d, env: env, memo: make(map[*yaml.Node]*yaml.Node)}
+	root, envNode := withoutKey(root, "environments")
 	root = ex.copyProject(root)
 
 	var raw projectFile
@@ -176,6 +183,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, error) {
 	}
 	p.loadTargets(d, raw.Targets)
 	p.loadDefaultTarget(d, raw.Target)
+	p.loadEnvironments(d, envNode)
 	p.loadExtractors(d, raw.Extractors)
 	if err := d.Diagnostics().Err(); err != nil {
 		return nil, err
