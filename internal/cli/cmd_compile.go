@@ -24,10 +24,11 @@ func compileCommand(s *settings) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			ids, err := selectNodes(c, p, map[string]bool{project.KindModel: true, project.KindTest: true})
+			sel, err := selectNodes(c, w, p, map[string]bool{project.KindModel: true, project.KindTest: true})
 			if err != nil {
 				return err
 			}
+			ids := sel.ids
 			inv := invocation{id: uuid.NewString(), start: time.Now().UTC()}
 			opts := compile.Options{RunStartedAt: inv.start, InvocationID: inv.id}
 			targetDir := w.path(w.cfg.Paths.Target)

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -13,13 +14,14 @@ func lsCommand(s *settings) *ucli.Command {
 	flags := append(selectionFlags(),
 		&ucli.StringSliceFlag{Name: "resource-type", Usage: "model, test, source (repeatable)"},
 		&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "id", Usage: "id, name, path, relation or json"},
+		&ucli.BoolFlag{Name: "why", Usage: "with --state, say why each node counts as modified"},
 	)
 	return &ucli.Command{
 		Name:  "ls",
 		Usage: "list the selected nodes in dependency order",
 		Flags: flags,
 		Action: func(c *ucli.Context) error {
-			_, p, err := loadProject(c, s)
+			w, p, err := loadProject(c, s)
 			if err != nil {
 				return err
 			}
@@ -33,11 +35,24 @@ func lsCommand(s *settings) *ucli.Command {
 					kinds[k] = true
 				}
 			}
-			ids, err := selectNodes(c, p, kinds)
+			sel, err := selectNodes(c, w, p, kinds)
 			if err != nil {
 				return err
 			}
-			return printNodes(c, p, ids, c.String("output"))
+			if c.Bool("why") {
+				if sel.state == nil {
+					return invalidf("--why needs --state DIR")
+				}
+				for _, id := range sel.ids {
+					why := sel.state.Why(id)
+					if len(why) == 0 {
+						why = []string{"unmodified"}
+					}
+					fmt.Fprintf(c.App.Writer, "%s: %s\n", id, strings.Join(why, "; "))
+				}
+				return nil
+			}
+			return printNodes(c, p, sel.ids, c.String("output"))
 		},
 	}
 }

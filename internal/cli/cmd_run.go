@@ -9,7 +9,6 @@ import (
 
 	"github.com/cdw-dev/cdw/internal/compile"
 	"github.com/cdw-dev/cdw/internal/config"
-	"github.com/cdw-dev/cdw/internal/dag"
 	"github.com/cdw-dev/cdw/internal/project"
 	"github.com/cdw-dev/cdw/internal/run"
 )
@@ -20,15 +19,8 @@ var commandUsage = map[string]string{
 	"build": "build models and run their tests in DAG order; a failing test skips what depends on it",
 }
 
-func selectionFlags() []ucli.Flag {
-	return []ucli.Flag{
-		&ucli.StringSliceFlag{Name: "select", Aliases: []string{"s"}, Usage: "nodes to include (dbt syntax: name, +name, name+, tag:x, path:x, a,b ...)"},
-		&ucli.StringSliceFlag{Name: "exclude", Usage: "nodes to leave out (same syntax)"},
-	}
-}
-
 func runCommand(s *settings, name string) *ucli.Command {
-	flags := selectionFlags()
+	flags := append(selectionFlags(), deferFlags()...)
 	flags = append(flags, &ucli.BoolFlag{Name: "fail-fast", Aliases: []string{"x"}, Usage: "stop at the first failure"})
 	if name != "test" {
 		flags = append(flags, &ucli.BoolFlag{Name: "full-refresh", Usage: "rebuild incremental models from scratch"})
@@ -48,16 +40,16 @@ func runRun(c *ucli.Context, s *settings, cmd string) error {
 		return err
 	}
 	kinds := map[string]bool{project.KindModel: cmd != "test", project.KindTest: cmd != "run"}
-	ids, err := selectNodes(c, p, kinds)
+	sel, err := selectNodes(c, w, p, kinds)
 	if err != nil {
 		return err
 	}
 	out := c.App.Writer
-	if len(ids) == 0 {
+	if len(sel.ids) == 0 {
 		fmt.Fprintln(out, "nothing selected")
 		return nil
 	}
-	plan := planFor(p, ids, cmd == "build")
+	plan := planFor(p, sel.ids, cmd == "build")
 	ctx := c.Context
 	a, err := w.open(ctx)
 	if err != nil {
@@ -73,6 +65,7 @@ func runRun(c *ucli.Context, s *settings, cmd string) error {
 	inv := invocation{id: uuid.NewString(), start: time.Now().UTC()}
 	exec := &run.Executor{Adapter: a, Project: p, Compile: compile.Options{
 		RunStartedAt: inv.start, InvocationID: inv.id, FullRefresh: c.Bool("full-refresh"),
+		Defer: sel.deferral(ctx, c, a),
 	}}
 	v := newRunView(out, p)
 	fmt.Fprintf(out, "%s on %s: %s\n", cmd, w.targetName, v.counts(plan.Order))
@@ -86,6 +79,7 @@ func runRun(c *ucli.Context, s *settings, cmd string) error {
 		"which": cmd, "select": nonNil(c.StringSlice("select")), "exclude": nonNil(c.StringSlice("exclude")),
 		"full_refresh": c.Bool("full-refresh"), "fail_fast": c.Bool("fail-fast"),
 		"target": w.targetName, "threads": w.target.Threads, "vars": c.String("vars"),
+		"state": c.String("state"), "defer": c.Bool("defer"), "favor_state": c.Bool("favor-state"),
 	}
 	if err := w.writeRunArtifacts(p, inv, results, args); err != nil {
 		return fmt.Errorf("writing artifacts: %w", err)
@@ -97,25 +91,6 @@ func runRun(c *ucli.Context, s *settings, cmd string) error {
 		return failed("")
 	}
 	return nil
-}
-
-// selectNodes applies --select/--exclude and keeps the node kinds a command runs.
-func selectNodes(c *ucli.Context, p *project.Project, kinds map[string]bool) ([]string, error) {
-	sel, excl := c.StringSlice("select"), c.StringSlice("exclude")
-	ids, err := p.Graph.Select(sel, excl, dag.SelectOptions{Indirect: dag.IndirectEager})
-	if err != nil {
-		return nil, invalid(err)
-	}
-	if unmatched, _ := p.Graph.UnmatchedTerms(sel, dag.SelectOptions{}); len(unmatched) > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "warning: --select %q matches no node\n", unmatched)
-	}
-	var out []string
-	for _, id := range ids {
-		if kinds[p.Nodes[id].Kind] {
-			out = append(out, id)
-		}
-	}
-	return out, nil
 }
 
 // planFor orders the selected nodes with their parents inside the

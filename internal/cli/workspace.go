@@ -77,6 +77,15 @@ func loadProject(c *ucli.Context, s *settings) (*workspace, *project.Project, er
 	return w, p, nil
 }
 
+// pathFromCwd resolves a path the user typed on the command line (relative
+// to the current directory, as shells complete them).
+func (w *workspace) pathFromCwd(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
+
 // path resolves a project-relative path.
 func (w *workspace) path(rel string) string {
 	if filepath.IsAbs(rel) {

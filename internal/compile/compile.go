@@ -29,6 +29,10 @@ type Options struct {
 	// whose table exists. Nil means nothing exists (compile without a
 	// connection).
 	IsTable func(warehouse.Relation) bool
+	// Defer, if set, may redirect a ref() to a model: when it returns true,
+	// the ref renders as the returned relation instead of the model's own
+	// (--defer reads unbuilt parents from another environment).
+	Defer func(*project.Node) (warehouse.Relation, bool)
 }
 
 // Node is a compiled node.
@@ -65,7 +69,7 @@ func Compile(p *project.Project, id string, opts Options) (*Node, error) {
 		}
 		out.SQL = strings.TrimSpace(sql)
 	case n.Kind == project.KindTest:
-		sql, err := genericSQL(p, n)
+		sql, err := genericSQL(p, n, opts)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", n.Path, n.Name, err)
 		}
@@ -117,10 +121,21 @@ func (in *inliner) context(n *project.Node, incremental bool) template.Context {
 	return ctx
 }
 
-func genericSQL(p *project.Project, n *project.Node) (string, error) {
+// RelationOf is where node n is read from under opts: its own relation,
+// or the one opts.Defer redirects it to.
+func RelationOf(n *project.Node, opts Options) warehouse.Relation {
+	if n.Kind == project.KindModel && opts.Defer != nil {
+		if rel, ok := opts.Defer(n); ok {
+			return rel
+		}
+	}
+	return n.Relation
+}
+
+func genericSQL(p *project.Project, n *project.Node, opts Options) (string, error) {
 	t := n.Test
 	on := p.Nodes[t.On]
-	spec := quality.Spec{Test: t.Generic, Relation: p.Dialect.QuoteRelation(on.Relation), Column: t.Column, Where: t.Where}
+	spec := quality.Spec{Test: t.Generic, Relation: p.Dialect.QuoteRelation(RelationOf(on, opts)), Column: t.Column, Where: t.Where}
 	switch t.Generic {
 	case "accepted_values":
 		spec.Values, _ = t.Args["values"].([]any)
@@ -129,7 +144,7 @@ func genericSQL(p *project.Project, n *project.Node) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("relationships: %s is not in the project", t.To)
 		}
-		spec.To = p.Dialect.QuoteRelation(to.Relation)
+		spec.To = p.Dialect.QuoteRelation(RelationOf(to, opts))
 		spec.Field, _ = t.Args["field"].(string)
 	}
 	return quality.FailingRowsSQL(p.Dialect, spec)
@@ -157,6 +172,9 @@ func (r Resolver) Ref(name string) (template.Relation, error) {
 			return template.Relation{}, fmt.Errorf("ref(%q): ephemeral models can only be used from compiled SQL", name)
 		}
 		return r.in.ref(n)
+	}
+	if r.in != nil {
+		return relation(r.P, RelationOf(n, r.in.opts)), nil
 	}
 	return relation(r.P, n.Relation), nil
 }

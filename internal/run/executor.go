@@ -49,7 +49,7 @@ func (e *Executor) Step(ctx context.Context, id string) Outcome {
 	case project.KindModel:
 		out = e.model(ctx, n, c)
 	case project.KindTest:
-		out = e.test(ctx, n, c)
+		out = e.test(ctx, n, c, opts)
 	default:
 		out = errorOutcome(fmt.Errorf("%s: cannot run a %s", id, n.Kind))
 	}
@@ -99,7 +99,7 @@ func pastTense(strategy string) string {
 	return "merged"
 }
 
-func (e *Executor) test(ctx context.Context, n *project.Node, c *compile.Node) Outcome {
+func (e *Executor) test(ctx context.Context, n *project.Node, c *compile.Node, opts compile.Options) Outcome {
 	// A test of a model that was never built in this target cannot run;
 	// say so rather than fail on "relation does not exist".
 	for _, id := range n.Parents {
@@ -107,13 +107,14 @@ func (e *Executor) test(ctx context.Context, n *project.Node, c *compile.Node) O
 		if parent.Kind != project.KindModel {
 			continue
 		}
-		_, exists, err := e.Adapter.RelationKind(ctx, parent.Relation)
+		rel := compile.RelationOf(parent, opts)
+		_, exists, err := e.Adapter.RelationKind(ctx, rel)
 		if err != nil {
 			return errorOutcome(err)
 		}
 		if !exists {
 			return Outcome{Status: StatusSkipped, Rows: -1,
-				Message: fmt.Sprintf("not built: %s does not exist in this target (cdw run -s %s)", parent.Relation, parent.Name)}
+				Message: fmt.Sprintf("not built: %s does not exist in this target (cdw run -s %s)", rel, parent.Name)}
 		}
 	}
 	res, err := e.Adapter.Query(ctx, quality.CountSQL(c.SQL), 1)
