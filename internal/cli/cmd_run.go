@@ -31,6 +31,32 @@ func runCommand(s *settings, name string) *ucli.Command {
 	}
 }
 
+// runFlags are the options of run, test, build and retry.
+type runFlags struct {
+	fullRefresh, failFast, deferToState, favorState bool
+	selectExprs, excludeExprs                        []string
+	stateDir, vars                                   string
+}
+
+func flagsOf(c *ucli.Context) runFlags {
+	return runFlags{
+		fullRefresh: c.Bool("full-refresh"), failFast: c.Bool("fail-fast"),
+		deferToState: c.Bool("defer"), favorState: c.Bool("favor-state"),
+		selectExprs: nonNil(c.StringSlice("select")), excludeExprs: nonNil(c.StringSlice("exclude")),
+		stateDir: c.String("state"), vars: c.String("vars"),
+	}
+}
+
+// args records an invocation in run_results.json, for `cdw retry`.
+func (f runFlags) args(cmd string, w *workspace) map[string]any {
+	return map[string]any{
+		"which": cmd, "select": f.selectExprs, "exclude": f.excludeExprs,
+		"full_refresh": f.fullRefresh, "fail_fast": f.failFast,
+		"target": w.targetName, "threads": w.target.Threads, "vars": f.vars,
+		"state": f.stateDir, "defer": f.deferToState, "favor_state": f.favorState,
+	}
+}
+
 func runRun(c *ucli.Context, s *settings, cmd string) error {
 	if c.Args().Len() > 0 {
 		return invalidf("%s takes no arguments; select nodes with --select", cmd)
@@ -44,6 +70,12 @@ func runRun(c *ucli.Context, s *settings, cmd string) error {
 	if err != nil {
 		return err
 	}
+	return execute(c, w, p, cmd, sel, flagsOf(c))
+}
+
+// execute runs the selected nodes of p as command cmd and writes the
+// run's artifacts.
+func execute(c *ucli.Context, w *workspace, p *project.Project, cmd string, sel *selection, f runFlags) error {
 	out := c.App.Writer
 	if len(sel.ids) == 0 {
 		fmt.Fprintln(out, "nothing selected")
@@ -64,24 +96,18 @@ func runRun(c *ucli.Context, s *settings, cmd string) error {
 
 	inv := invocation{id: uuid.NewString(), start: time.Now().UTC()}
 	exec := &run.Executor{Adapter: a, Project: p, Compile: compile.Options{
-		RunStartedAt: inv.start, InvocationID: inv.id, FullRefresh: c.Bool("full-refresh"),
-		Defer: sel.deferral(ctx, c, a),
+		RunStartedAt: inv.start, InvocationID: inv.id, FullRefresh: f.fullRefresh,
+		Defer: sel.deferral(ctx, f, a),
 	}}
 	v := newRunView(out, p)
 	fmt.Fprintf(out, "%s on %s: %s\n", cmd, w.targetName, v.counts(plan.Order))
 	results := run.Execute(ctx, plan, exec.Step, run.Options{
-		Threads: w.target.Threads, FailFast: c.Bool("fail-fast"), Observer: v.event,
+		Threads: w.target.Threads, FailFast: f.failFast, Observer: v.event,
 	})
 	v.failures(results)
 	summary, bad := v.summary(results)
 	fmt.Fprintln(out, summary)
-	args := map[string]any{
-		"which": cmd, "select": nonNil(c.StringSlice("select")), "exclude": nonNil(c.StringSlice("exclude")),
-		"full_refresh": c.Bool("full-refresh"), "fail_fast": c.Bool("fail-fast"),
-		"target": w.targetName, "threads": w.target.Threads, "vars": c.String("vars"),
-		"state": c.String("state"), "defer": c.Bool("defer"), "favor_state": c.Bool("favor-state"),
-	}
-	if err := w.writeRunArtifacts(p, inv, results, args); err != nil {
+	if err := w.writeRunArtifacts(p, inv, results, f.args(cmd, w)); err != nil {
 		return fmt.Errorf("writing artifacts: %w", err)
 	}
 	if ctx.Err() != nil {

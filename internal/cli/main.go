@@ -144,6 +144,7 @@ func newApp(s *settings, stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 		runCommand(s, "run"),
 		runCommand(s, "test"),
 		runCommand(s, "build"),
+		retryCommand(s),
 		compileCommand(s),
 		lsCommand(s),
 		showCommand(s),

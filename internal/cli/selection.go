@@ -86,11 +86,11 @@ func needsState(method string) dag.Method {
 // deferral returns compile's Defer hook for --defer: an unselected model
 // that this target has not built (or any unselected model with
 // --favor-state) is read from the state's relation.
-func (s *selection) deferral(ctx context.Context, c *ucli.Context, a warehouse.Adapter) func(*project.Node) (warehouse.Relation, bool) {
-	if !c.Bool("defer") || s.state == nil {
+func (s *selection) deferral(ctx context.Context, f runFlags, a warehouse.Adapter) func(*project.Node) (warehouse.Relation, bool) {
+	if !f.deferToState || s.state == nil {
 		return nil
 	}
-	favor := c.Bool("favor-state")
+	favor := f.favorState
 	return func(n *project.Node) (warehouse.Relation, bool) {
 		if s.set[n.ID] {
 			return warehouse.Relation{}, false
