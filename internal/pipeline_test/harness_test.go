@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/cdw-dev/cdw/extractors"
@@ -272,6 +273,46 @@ func (w *warehouseEnv) checksums(t *testing.T, p *project.Project) map[string]st
 			h.Write([]byte{'\n'})
 		}
 		out[rel.String()] = fmt.Sprintf("%d rows, sha256 %s", len(rows), hex.EncodeToString(h.Sum(nil))[:16])
+	}
+	return out
+}
+
+// scratch loads an in-memory project on w's dialect.
+func scratch(t *testing.T, w *warehouseEnv, files map[string]string) *project.Project {
+	t.Helper()
+	fsys := fstest.MapFS{"project.yml": {Data: []byte("name: scratch\ntargets:\n  duckdb:\n    type: duckdb\n    schema: analytics\n  postgres:\n    type: postgres\n    url: postgres://x@localhost/x\n    schema: analytics\n")}}
+	for p, body := range files {
+		fsys[p] = &fstest.MapFile{Data: []byte(body)}
+	}
+	cfg, err := config.Load(fsys, config.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := cfg.Target(w.engine.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := project.Load(cfg, project.Options{FS: fsys, Target: target, Dialect: w.a.Dialect()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// buildAll builds every model and runs every test of p, returning results
+// by ID without judging them.
+func buildAll(t *testing.T, w *warehouseEnv, p *project.Project) map[string]run.Result {
+	t.Helper()
+	var ids []string
+	for _, id := range p.Graph.Order() {
+		if p.Nodes[id].Kind != project.KindSource {
+			ids = append(ids, id)
+		}
+	}
+	exec := &run.Executor{Adapter: w.a, Project: p}
+	out := map[string]run.Result{}
+	for _, r := range run.Execute(w.ctx, planBuild(p, ids), exec.Step, run.Options{Threads: 2}) {
+		out[r.ID] = r
 	}
 	return out
 }

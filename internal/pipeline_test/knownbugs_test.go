@@ -6,10 +6,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
-	"testing/fstest"
 
-	"github.com/cdw-dev/cdw/internal/config"
-	"github.com/cdw-dev/cdw/internal/project"
 	"github.com/cdw-dev/cdw/internal/run"
 	"github.com/cdw-dev/cdw/internal/warehouse"
 	"github.com/cdw-dev/cdw/internal/warehouse/duckdb"
@@ -17,28 +14,6 @@ import (
 
 // These tests reproduce bugs outside this package. They fail until the bug
 // is fixed, so they only build with: go test -tags cdw_knownbugs ./internal/pipeline_test
-
-// scratch loads an in-memory project on w's dialect.
-func scratch(t *testing.T, w *warehouseEnv, files map[string]string) *project.Project {
-	t.Helper()
-	fsys := fstest.MapFS{"project.yml": {Data: []byte("name: scratch\ntargets:\n  duckdb:\n    type: duckdb\n    schema: analytics\n  postgres:\n    type: postgres\n    url: postgres://x@localhost/x\n    schema: analytics\n")}}
-	for p, body := range files {
-		fsys[p] = &fstest.MapFile{Data: []byte(body)}
-	}
-	cfg, err := config.Load(fsys, config.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, err := cfg.Target(w.engine.name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := project.Load(cfg, project.Options{FS: fsys, Target: target, Dialect: w.a.Dialect()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // A singular test that reads an ephemeral model compiles (the model is
 // inlined as a CTE) but run.Executor skips it: Executor.test requires every
@@ -93,22 +68,4 @@ func TestKnownBugDuckDBFileNamedLikeTheSchema(t *testing.T) {
 	if _, err := warehouse.BuildTable(ctx, a, warehouse.Relation{Schema: "cdw", Name: "t"}, "select 1 as x"); err != nil {
 		t.Errorf("BuildTable cdw.t in cdw.duckdb: %v", err)
 	}
-}
-
-// buildAll builds every model and runs every test of p, returning results
-// by ID without judging them.
-func buildAll(t *testing.T, w *warehouseEnv, p *project.Project) map[string]run.Result {
-	t.Helper()
-	var ids []string
-	for _, id := range p.Graph.Order() {
-		if p.Nodes[id].Kind != project.KindSource {
-			ids = append(ids, id)
-		}
-	}
-	exec := &run.Executor{Adapter: w.a, Project: p}
-	out := map[string]run.Result{}
-	for _, r := range run.Execute(w.ctx, planBuild(p, ids), exec.Step, run.Options{Threads: 2}) {
-		out[r.ID] = r
-	}
-	return out
 }
