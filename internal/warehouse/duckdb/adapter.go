@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -41,6 +42,11 @@ type Options struct {
 	// opens a private in-memory database that disappears on Close.
 	Path string
 }
+
+// catalog is the name a database file is attached as.
+const catalog = "cdw_warehouse"
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // Adapter is a warehouse.Adapter over one DuckDB database.
 type Adapter struct {
@@ -64,9 +70,24 @@ func Open(ctx context.Context, opts Options) (*Adapter, error) {
 			return nil, fmt.Errorf("duckdb: create directory for %s: %w", opts.Path, err)
 		}
 	}
-	connector, err := duckdb.NewConnector(opts.Path, func(c driver.ExecerContext) error {
-		_, err := c.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil)
-		return err
+	// A file is attached under a fixed catalog name rather than opened
+	// directly: DuckDB would name the catalog after the file, and a file
+	// called like one of the project's schemas (cdw.duckdb with schema cdw)
+	// makes every "cdw"."x" ambiguous between catalog and schema.
+	init := []string{"SET TimeZone = 'UTC'"}
+	if opts.Path != "" {
+		init = append([]string{
+			"ATTACH IF NOT EXISTS " + quoteLiteral(opts.Path) + " AS " + catalog,
+			"USE " + catalog,
+		}, init...)
+	}
+	connector, err := duckdb.NewConnector("", func(c driver.ExecerContext) error {
+		for _, stmt := range init {
+			if _, err := c.ExecContext(context.Background(), stmt, nil); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: open %q: %w", opts.Path, err)
