@@ -134,8 +134,21 @@ func RelationOf(n *project.Node, opts Options) warehouse.Relation {
 
 func genericSQL(p *project.Project, n *project.Node, opts Options) (string, error) {
 	t := n.Test
-	on := p.Nodes[t.On]
-	spec := quality.Spec{Test: t.Generic, Relation: p.Dialect.QuoteRelation(RelationOf(on, opts)), Column: t.Column, Where: t.Where}
+	in := newInliner(p, opts)
+	// quoted is where a tested node is read from: an ephemeral model
+	// becomes a CTE injected in front of the test's query.
+	quoted := func(x *project.Node) (string, error) {
+		if isEphemeral(x) {
+			rel, err := in.ref(x)
+			return rel.Quoted, err
+		}
+		return p.Dialect.QuoteRelation(RelationOf(x, opts)), nil
+	}
+	onRel, err := quoted(p.Nodes[t.On])
+	if err != nil {
+		return "", err
+	}
+	spec := quality.Spec{Test: t.Generic, Relation: onRel, Column: t.Column, Where: t.Where}
 	switch t.Generic {
 	case "accepted_values":
 		spec.Values, _ = t.Args["values"].([]any)
@@ -144,10 +157,16 @@ func genericSQL(p *project.Project, n *project.Node, opts Options) (string, erro
 		if !ok {
 			return "", fmt.Errorf("relationships: %s is not in the project", t.To)
 		}
-		spec.To = p.Dialect.QuoteRelation(RelationOf(to, opts))
+		if spec.To, err = quoted(to); err != nil {
+			return "", err
+		}
 		spec.Field, _ = t.Args["field"].(string)
 	}
-	return quality.FailingRowsSQL(p.Dialect, spec)
+	sql, err := quality.FailingRowsSQL(p.Dialect, spec)
+	if err != nil {
+		return "", err
+	}
+	return in.inject(sql), nil
 }
 
 func relation(p *project.Project, r warehouse.Relation) template.Relation {

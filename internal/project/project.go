@@ -196,8 +196,12 @@ func readTree(fsys fs.FS, dir, ext string) (map[string]string, error) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != dir {
-			return fs.SkipDir
+		if strings.HasPrefix(d.Name(), ".") && p != dir {
+			// Hidden folders and files (editor lock files such as .#a.sql) are not project files.
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
 		}
 		if d.IsDir() || !strings.HasSuffix(p, ext) {
 			return nil

@@ -134,9 +134,6 @@ func (p *Project) genericTest(on *Node, prefix string, t config.TestDecl) (*Node
 	if t.Column == "" {
 		return nil, fmt.Errorf("test %q needs a column: declare it under `columns:`", t.Name)
 	}
-	if on.Kind == KindModel && on.Config.EffectiveMaterialized() == config.MaterializedEphemeral {
-		return nil, fmt.Errorf("model %q is ephemeral (inlined into its dependants, never built), so it cannot be tested; test the models that use it", on.Name)
-	}
 	spec := &Test{Generic: t.Name, On: on.ID, Column: t.Column, Args: t.Args, Severity: quality.Severity(t.Severity), Where: t.Where}
 	if spec.Severity == "" {
 		spec.Severity = quality.SeverityError

@@ -77,8 +77,12 @@ func FailingRowsSQL(d warehouse.Dialect, s Spec) (string, error) {
 			return "", fmt.Errorf("relationships: needs `to` (e.g. ref('meters')) and `field`")
 		}
 		field := d.QuoteIdent(s.Field)
-		return fmt.Sprintf("select child.%s as from_field from %s as child left join %s as parent on child.%s = parent.%s where child.%s is not null and parent.%s is null",
-			col, rel, s.To, col, field, col, field), nil
+		child := s.Relation + " as child"
+		if s.Where != "" {
+			child = fmt.Sprintf("(select * from %s where %s) as child", s.Relation, s.Where)
+		}
+		return fmt.Sprintf("select child.%s as from_field from %s left join %s as parent on child.%s = parent.%s where child.%s is not null and parent.%s is null",
+			col, child, s.To, col, field, col, field), nil
 	}
 	return "", fmt.Errorf("unknown generic test %q (built-ins: %s)", s.Test, strings.Join(Generic, ", "))
 }

@@ -104,8 +104,8 @@ func (e *Executor) test(ctx context.Context, n *project.Node, c *compile.Node, o
 	// say so rather than fail on "relation does not exist".
 	for _, id := range n.Parents {
 		parent := e.Project.Nodes[id]
-		if parent.Kind != project.KindModel {
-			continue
+		if parent.Kind != project.KindModel || parent.Config.EffectiveMaterialized() == config.MaterializedEphemeral {
+			continue // sources are checked by the query itself; ephemerals are inlined
 		}
 		rel := compile.RelationOf(parent, opts)
 		_, exists, err := e.Adapter.RelationKind(ctx, rel)

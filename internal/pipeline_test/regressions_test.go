@@ -1,5 +1,3 @@
-//go:build cdw_knownbugs
-
 package pipeline_test
 
 import (
@@ -12,15 +10,11 @@ import (
 	"github.com/cdw-dev/cdw/internal/warehouse/duckdb"
 )
 
-// These tests reproduce bugs outside this package. They fail until the bug
-// is fixed, so they only build with: go test -tags cdw_knownbugs ./internal/pipeline_test
+// Regression tests for bugs found while writing this suite.
 
-// A singular test that reads an ephemeral model compiles (the model is
-// inlined as a CTE) but run.Executor skips it: Executor.test requires every
-// parent model's relation to exist, and an ephemeral model's never does.
-// The test below must fail (it finds a negative amount) but is skipped with
-// "not built: analytics.eph does not exist in this target".
-func TestKnownBugSingularTestOnEphemeralModelIsSkipped(t *testing.T) {
+// A singular test that reads an ephemeral model runs against the inlined
+// CTE (it was once skipped as "not built").
+func TestSingularTestOnAnEphemeralModelRuns(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, w *warehouseEnv) {
 		p := scratch(t, w, map[string]string{
 			"models/eph.sql":        "{{ config(materialized='ephemeral') }}select -1 as amount",
@@ -34,12 +28,9 @@ func TestKnownBugSingularTestOnEphemeralModelIsSkipped(t *testing.T) {
 	})
 }
 
-// A relationships test whose `to` is an ephemeral model loads without a
-// problem, then compiles to a join against the ephemeral model's relation,
-// which is never built (and Executor skips the test for the same reason as
-// above). It should either be a load problem, as a generic test *on* an
-// ephemeral model is, or inline the model.
-func TestKnownBugRelationshipsToEphemeralModel(t *testing.T) {
+// A relationships test whose `to` is an ephemeral model joins the inlined
+// CTE (it once joined a relation that is never built).
+func TestRelationshipsToAnEphemeralModelRuns(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, w *warehouseEnv) {
 		p := scratch(t, w, map[string]string{
 			"models/meters.sql": "{{ config(materialized='ephemeral') }}select 1 as id",
@@ -55,10 +46,9 @@ func TestKnownBugRelationshipsToEphemeralModel(t *testing.T) {
 }
 
 // A DuckDB database file whose base name equals the target schema (e.g.
-// path warehouse/cdw.duckdb with schema cdw) makes every "cdw"."x"
-// ambiguous between the catalog and the schema, so no model builds:
-// "Binder Error: Ambiguous reference to catalog or schema "cdw"".
-func TestKnownBugDuckDBFileNamedLikeTheSchema(t *testing.T) {
+// path warehouse/cdw.duckdb with schema cdw) once made every "cdw"."x"
+// ambiguous between the catalog and the schema.
+func TestDuckDBFileNamedLikeTheSchema(t *testing.T) {
 	ctx := context.Background()
 	a, err := duckdb.Open(ctx, duckdb.Options{Path: filepath.Join(t.TempDir(), "cdw.duckdb")})
 	if err != nil {
@@ -68,4 +58,19 @@ func TestKnownBugDuckDBFileNamedLikeTheSchema(t *testing.T) {
 	if _, err := warehouse.BuildTable(ctx, a, warehouse.Relation{Schema: "cdw", Name: "t"}, "select 1 as x"); err != nil {
 		t.Errorf("BuildTable cdw.t in cdw.duckdb: %v", err)
 	}
+}
+
+// A generic test on an ephemeral model runs against the inlined CTE.
+func TestGenericTestOnAnEphemeralModelRuns(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, w *warehouseEnv) {
+		p := scratch(t, w, map[string]string{
+			"models/eph.sql":    "{{ config(materialized='ephemeral') }}select 1 as id union all select null",
+			"models/uses.sql":   "select * from {{ ref('eph') }}",
+			"models/schema.yml": "version: 2\nmodels:\n  - name: eph\n    columns:\n      - name: id\n        data_tests: [not_null]\n",
+		})
+		rs := buildAll(t, w, p)
+		if r := rs["test.not_null_eph_id"]; r.Status != run.StatusFail || r.Rows != 1 {
+			t.Errorf("test.not_null_eph_id: %s %d (%s), want fail with 1 row", r.Status, r.Rows, r.Message)
+		}
+	})
 }
