@@ -71,6 +71,7 @@ func (p *Project) parseModels() error {
 	for _, n := range models {
 		if !n.Config.IsEnabled() {
 			delete(p.Nodes, n.ID)
+			p.disabled[n.Name] = true
 			continue
 		}
 		n.Relation = warehouse.Relation{Schema: SchemaFor(p.Target.Schema, n.Config.Schema), Name: n.Name}
@@ -160,6 +161,9 @@ type parseResolver struct{ p *Project }
 
 func (r parseResolver) Ref(name string) (template.Relation, error) {
 	if _, ok := r.p.Nodes[KindModel+"."+name]; !ok {
+		if r.p.disabled[name] {
+			return template.Relation{}, fmt.Errorf("ref(%q): that model is disabled (enabled: false)", name)
+		}
 		return template.Relation{}, fmt.Errorf("ref(%q): no model named %q%s", name, name, r.p.suggestModel(name))
 	}
 	return template.Relation{Name: name, Quoted: r.p.Dialect.QuoteIdent(name)}, nil

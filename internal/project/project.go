@@ -89,6 +89,8 @@ type Project struct {
 	Macros map[string]string
 	// Warnings are problems that do not stop the project from loading.
 	Warnings []string
+
+	disabled map[string]bool // names of models disabled by config
 }
 
 // Options for Load.
@@ -114,7 +116,7 @@ func Load(cfg *config.Project, opts Options) (*Project, error) {
 	p := &Project{
 		Config: cfg, Target: opts.Target, Dialect: opts.Dialect, Env: opts.Env,
 		Vars:  mergeVars(cfg.Vars, opts.Vars),
-		Nodes: map[string]*Node{},
+		Nodes: map[string]*Node{}, disabled: map[string]bool{},
 	}
 	var probs Problems
 	macros, err := readTree(opts.FS, cfg.Paths.Macros, ".sql")
