@@ -58,7 +58,8 @@ func postgresEngine() engine {
 // ($CDW_TARGET, $CDW_PROJECT_DIR) from the process environment, so calls
 // are serialized: each one moves into the script's directory and takes the
 // script's values of those variables, and puts both back afterwards.
-// Scripts still run in parallel between cdw calls.
+// Scripts still run in parallel between cdw calls. Each top-level test has
+// a runner of its own, so those tests must not be parallel to one another.
 type runner struct {
 	mu sync.Mutex
 }
