@@ -2,7 +2,8 @@
 // folder, files named NNNNN_name.sql with "-- +goose Up" / "-- +goose Down"
 // sections) to a warehouse, using goose v3's Provider API.
 //
-// Supported engines are PostgreSQL ("postgres") and DuckDB ("duckdb").
+// Supported engines are PostgreSQL ("postgres"), DuckDB ("duckdb") and
+// Redshift ("redshift", goose's redshift dialect).
 // Applied versions are recorded in the table VersionTable (in the
 // connection's current schema: "public" on PostgreSQL by default, "main" on
 // DuckDB). Each migration runs in its own transaction together with its
@@ -16,6 +17,9 @@
 // DuckDB has no such lock: a DuckDB file is opened read-write by at most one
 // process, and within a process one Migrator serialises its own calls, but
 // two Migrators over the same DuckDB database must not run at the same time.
+// Redshift has no advisory locks: New requires WithLock there, normally the
+// adapter's own Lock (a LOCK on a table of cdw's), held for each operation.
+// WithLock replaces goose's advisory lock on PostgreSQL too.
 //
 // goose logs nothing unless WithLogger is given.
 package migrate
@@ -39,6 +43,7 @@ import (
 const (
 	EnginePostgres = "postgres"
 	EngineDuckDB   = "duckdb"
+	EngineRedshift = "redshift"
 )
 
 // VersionTable is the name of the table recording applied migrations (goose's
@@ -106,6 +111,47 @@ type Option func(*config) error
 type config struct {
 	logger      *slog.Logger
 	lockTimeout time.Duration
+	lock        LockFunc
+}
+
+// LockFunc takes a lock that keeps migrators of one database apart and
+// returns its release; warehouse.Adapter.Lock bound to a name fits.
+type LockFunc func(ctx context.Context) (unlock func(), err error)
+
+// WithLock makes every operation hold the lock fn takes, instead of
+// goose's PostgreSQL advisory lock. It is required on Redshift.
+func WithLock(fn LockFunc) Option {
+	return func(c *config) error {
+		if fn == nil {
+			return errors.New("lock func must not be nil")
+		}
+		c.lock = fn
+		return nil
+	}
+}
+
+// funcLocker adapts a LockFunc to goose's lock.Locker. goose calls Lock
+// and Unlock in pairs, one operation at a time per Provider.
+type funcLocker struct {
+	fn     LockFunc
+	unlock func()
+}
+
+func (l *funcLocker) Lock(ctx context.Context, _ *sql.DB) error {
+	u, err := l.fn(ctx)
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	l.unlock = u
+	return nil
+}
+
+func (l *funcLocker) Unlock(context.Context, *sql.DB) error {
+	if l.unlock != nil {
+		l.unlock()
+		l.unlock = nil
+	}
+	return nil
 }
 
 // WithLogger makes goose log each migration and statement it runs to l (at
@@ -141,8 +187,8 @@ type Migrator struct {
 	provider *goose.Provider
 }
 
-// New returns a Migrator for db, whose engine is EnginePostgres or
-// EngineDuckDB. fsys holds the migration files at its root: files named
+// New returns a Migrator for db, whose engine is EnginePostgres,
+// EngineDuckDB or EngineRedshift (which needs WithLock). fsys holds the migration files at its root: files named
 // NNNNN_name.sql (N > 0) are migrations, other files are ignored; Go
 // migration files (NNNNN_name.go) are not supported and make New fail. New
 // fails when there are no migrations or two files share a version. It does
@@ -167,7 +213,18 @@ func New(db *sql.DB, engine string, fsys fs.FS, opts ...Option) (*Migrator, erro
 	}
 	var dialect goose.Dialect
 	switch engine {
-	case EnginePostgres:
+	case EnginePostgres, EngineRedshift:
+		if cfg.lock != nil {
+			dialect = goose.DialectPostgres
+			if engine == EngineRedshift {
+				dialect = goose.DialectRedshift
+			}
+			gopts = append(gopts, goose.WithLocker(&funcLocker{fn: cfg.lock}))
+			break
+		}
+		if engine == EngineRedshift {
+			return nil, errors.New("migrate: redshift has no advisory locks; pass WithLock (the adapter's Lock)")
+		}
 		secs := uint64(math.Ceil(cfg.lockTimeout.Seconds()))
 		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, secs))
 		if err != nil {
@@ -179,7 +236,7 @@ func New(db *sql.DB, engine string, fsys fs.FS, opts ...Option) (*Migrator, erro
 		dialect = goose.DialectCustom
 		gopts = append(gopts, goose.WithStore(newDuckDBStore(VersionTable)))
 	default:
-		return nil, fmt.Errorf("migrate: unsupported engine %q (supported: %q, %q)", engine, EnginePostgres, EngineDuckDB)
+		return nil, fmt.Errorf("migrate: unsupported engine %q (supported: %q, %q, %q)", engine, EnginePostgres, EngineDuckDB, EngineRedshift)
 	}
 	p, err := goose.NewProvider(dialect, db, fsys, gopts...)
 	if errors.Is(err, goose.ErrNoMigrations) {
