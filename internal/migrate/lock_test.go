@@ -18,17 +18,58 @@ func lockFS() fstest.MapFS {
 	}
 }
 
-func TestRedshiftNeedsALockOfItsOwn(t *testing.T) {
+func TestRedshiftEngineConstructs(t *testing.T) {
 	db := openPostgres(t) // New does not touch the database
-	if _, err := New(db, EngineRedshift, lockFS()); err == nil || !strings.Contains(err.Error(), "WithLock") {
-		t.Fatalf("redshift without WithLock: %v", err)
-	}
-	m, err := New(db, EngineRedshift, lockFS(), WithLock(func(context.Context) (func(), error) { return func() {}, nil }))
-	if err != nil || m.Engine() != EngineRedshift {
-		t.Fatalf("redshift with WithLock: %v", err)
+	for _, opts := range [][]Option{nil, {WithLock(func(context.Context) (func(), error) { return func() {}, nil })}} {
+		m, err := New(db, EngineRedshift, lockFS(), opts...)
+		if err != nil || m.Engine() != EngineRedshift {
+			t.Fatalf("redshift: %v", err)
+		}
 	}
 	if _, err := New(db, EngineRedshift, lockFS(), WithLock(nil)); err == nil {
 		t.Fatal("nil lock func accepted")
+	}
+}
+
+// TestTableLockerExcludes runs Redshift's default migration lock (LOCK on
+// a table of cdw's own) on PostgreSQL, where LOCK behaves alike: a second
+// locker waits until the first unlocks, and migrations run under it.
+func TestTableLockerExcludes(t *testing.T) {
+	db := openPostgres(t)
+	ctx := context.Background()
+	first := newTableLocker()
+	if err := first.Lock(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if err := newTableLocker().Lock(short, db); err == nil {
+		t.Fatal("second locker got a held lock")
+	}
+	got := make(chan error, 1)
+	second := newTableLocker()
+	go func() { got <- second.Lock(ctx, db) }()
+	if err := first.Unlock(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatalf("after unlock: %v", err)
+	}
+	if err := second.Unlock(ctx, db); err != nil || second.Unlock(ctx, db) != nil {
+		t.Fatalf("unlock twice: %v", err)
+	}
+	l := newTableLocker()
+	m, err := New(db, EnginePostgres, lockFS(), WithLock(func(ctx context.Context) (func(), error) {
+		if err := l.Lock(ctx, db); err != nil {
+			return nil, err
+		}
+		return func() { l.Unlock(ctx, db) }, nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := m.Up(ctx); err != nil || len(res) != 2 {
+		t.Fatalf("Up under the table lock: %v %v", res, err)
 	}
 }
 

@@ -17,8 +17,9 @@
 // DuckDB has no such lock: a DuckDB file is opened read-write by at most one
 // process, and within a process one Migrator serialises its own calls, but
 // two Migrators over the same DuckDB database must not run at the same time.
-// Redshift has no advisory locks: New requires WithLock there, normally the
-// adapter's own Lock (a LOCK on a table of cdw's), held for each operation.
+// Redshift has no advisory locks: there every operation holds LOCK on a
+// table of cdw's own (cdw_meta.goose_migration_lock) in a transaction kept
+// open on a dedicated connection, unless WithLock supplies another lock.
 // WithLock replaces goose's advisory lock on PostgreSQL too.
 //
 // goose logs nothing unless WithLogger is given.
@@ -119,7 +120,7 @@ type config struct {
 type LockFunc func(ctx context.Context) (unlock func(), err error)
 
 // WithLock makes every operation hold the lock fn takes, instead of
-// goose's PostgreSQL advisory lock. It is required on Redshift.
+// goose's PostgreSQL advisory lock or the Redshift table lock.
 func WithLock(fn LockFunc) Option {
 	return func(c *config) error {
 		if fn == nil {
@@ -188,7 +189,7 @@ type Migrator struct {
 }
 
 // New returns a Migrator for db, whose engine is EnginePostgres,
-// EngineDuckDB or EngineRedshift (which needs WithLock). fsys holds the migration files at its root: files named
+// EngineDuckDB or EngineRedshift. fsys holds the migration files at its root: files named
 // NNNNN_name.sql (N > 0) are migrations, other files are ignored; Go
 // migration files (NNNNN_name.go) are not supported and make New fail. New
 // fails when there are no migrations or two files share a version. It does
@@ -223,7 +224,9 @@ func New(db *sql.DB, engine string, fsys fs.FS, opts ...Option) (*Migrator, erro
 			break
 		}
 		if engine == EngineRedshift {
-			return nil, errors.New("migrate: redshift has no advisory locks; pass WithLock (the adapter's Lock)")
+			dialect = goose.DialectRedshift
+			gopts = append(gopts, goose.WithLocker(newTableLocker()))
+			break
 		}
 		secs := uint64(math.Ceil(cfg.lockTimeout.Seconds()))
 		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, secs))

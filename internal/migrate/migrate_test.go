@@ -264,7 +264,7 @@ func TestNewRejects(t *testing.T) {
 		fsys    fs.FS
 		wantMsg string
 	}{
-		{"redshift without a lock", true, "redshift", good, "redshift has no advisory locks; pass WithLock"},
+
 		{"unknown engine", true, "mysql", good, `unsupported engine "mysql"`},
 		{"empty engine", true, "", good, `unsupported engine ""`},
 		{"nil db", false, EngineDuckDB, good, "db must not be nil"},
