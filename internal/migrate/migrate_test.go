@@ -264,7 +264,6 @@ func TestNewRejects(t *testing.T) {
 		fsys    fs.FS
 		wantMsg string
 	}{
-
 		{"unknown engine", true, "mysql", good, `unsupported engine "mysql"`},
 		{"empty engine", true, "", good, `unsupported engine ""`},
 		{"nil db", false, EngineDuckDB, good, "db must not be nil"},
