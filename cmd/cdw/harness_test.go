@@ -29,7 +29,7 @@ import (
 // `! cdw` is refused: a failing run must say which exit code it expects.
 //
 // Each script starts in $WORK/project, a copy of the repository's project
-// (project.yml, models, macros, tests, migrations). Files the script's
+// (projectEntries). Files the script's
 // archive puts under project/ are kept: they replace or add to the copy.
 // $REALDATA is the real-data folder ("" when it is absent outside CI;
 // condition [realdata] tells). $TARGET is the target the script's engine
@@ -123,11 +123,7 @@ func (r *runner) exits(ts *testscript.TestScript, neg bool, args []string) {
 
 // realData returns the real-data folder, or "" when it is absent outside CI
 // (testenv fails the test under CI=true).
-func realData(t *testing.T) string {
-	var dir string
-	t.Run("_realdata", func(t *testing.T) { dir = testenv.RealData(t, ".") })
-	return dir
-}
+func realData(t *testing.T) string { return testenv.RealDataDir(t) }
 
 // params builds the testscript parameters for the scripts in dir on e.
 func params(t *testing.T, dir string, e engine) testscript.Params {
@@ -155,7 +151,10 @@ func params(t *testing.T, dir string, e engine) testscript.Params {
 		},
 		Setup: func(env *testscript.Env) error {
 			project := filepath.Join(env.WorkDir, "project")
-			for _, entry := range []string{"project.yml", "models", "macros", "tests", "migrations"} {
+			for _, entry := range projectEntries {
+				if _, err := os.Stat(filepath.Join(root, entry)); os.IsNotExist(err) {
+					continue
+				}
 				if err := copyMissing(filepath.Join(root, entry), filepath.Join(project, entry)); err != nil {
 					return err
 				}
@@ -170,6 +169,10 @@ func params(t *testing.T, dir string, e engine) testscript.Params {
 		},
 	}
 }
+
+// projectEntries are the files and folders of the repository's project that
+// each script gets a copy of (those that exist).
+var projectEntries = []string{"project.yml", "selectors.yml", "models", "macros", "tests", "migrations", "seeds", "snapshots"}
 
 // copyMissing copies the file or tree src to dst, keeping any file that
 // already exists at its destination.

@@ -29,8 +29,7 @@ func intersperse(app *ucli.App, args []string) []string {
 	if cmd == nil {
 		return args
 	}
-	head := append([]string(nil), args[:i+1]...)
-	var flags, positional []string
+	var globals, flags, positional []string
 	rest := args[i+1:]
 	for j := 0; j < len(rest); j++ {
 		a := rest[j]
@@ -42,13 +41,24 @@ func intersperse(app *ucli.App, args []string) []string {
 			positional = append(positional, a)
 			continue
 		}
-		flags = append(flags, a)
-		if takesValue(cmd.Flags, a) && !strings.Contains(a, "=") && j+1 < len(rest) {
-			flags = append(flags, rest[j+1])
+		// A global flag typed after the command (`cdw run --target dev`,
+		// as dbt users do) moves before it, unless the command has a flag
+		// of that name itself.
+		dst, set := &flags, cmd.Flags
+		if !hasFlag(cmd.Flags, a) && hasFlag(app.Flags, a) {
+			dst, set = &globals, app.Flags
+		}
+		*dst = append(*dst, a)
+		if takesValue(set, a) && !strings.Contains(a, "=") && j+1 < len(rest) {
+			*dst = append(*dst, rest[j+1])
 			j++
 		}
 	}
-	return append(append(head, flags...), positional...)
+	cmdAt := skipFlags(app.Flags, args, 1)
+	out := append([]string(nil), args[:cmdAt]...)
+	out = append(out, globals...)
+	out = append(out, args[cmdAt:i+1]...)
+	return append(append(out, flags...), positional...)
 }
 
 // skipFlags returns the index of the first argument at or after i that is
@@ -70,6 +80,22 @@ func findCommand(cmds []*ucli.Command, name string) *ucli.Command {
 		}
 	}
 	return nil
+}
+
+// hasFlag reports whether token names one of flags.
+func hasFlag(flags []ucli.Flag, token string) bool {
+	name := strings.TrimLeft(token, "-")
+	if k := strings.IndexByte(name, '='); k >= 0 {
+		name = name[:k]
+	}
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // takesValue reports whether the flag token names a flag that needs a value.

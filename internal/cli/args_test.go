@@ -25,3 +25,19 @@ func TestIntersperseMovesCommandFlagsBeforeArguments(t *testing.T) {
 		}
 	}
 }
+
+func TestIntersperseHoistsGlobalFlagsTypedAfterTheCommand(t *testing.T) {
+	app := newApp(&settings{}, strings.NewReader(""), io.Discard, io.Discard)
+	cases := []struct{ in, want string }{
+		{"cdw run --target dev -s readings+", "cdw --target dev run -s readings+"},
+		{"cdw run -s readings+ -t dev --threads 2", "cdw -t dev --threads 2 run -s readings+"},
+		{"cdw --project-dir p extract d0010 --from dir -t dev", "cdw --project-dir p -t dev extract --from dir d0010"},
+		{"cdw migrate up --target dev", "cdw --target dev migrate up"},
+	}
+	for _, c := range cases {
+		got := strings.Join(intersperse(app, strings.Fields(c.in)), " ")
+		if got != c.want {
+			t.Errorf("intersperse(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -21,6 +21,11 @@ func lsCommand(s *settings) *ucli.Command {
 		Usage: "list the selected nodes in dependency order",
 		Flags: flags,
 		Action: func(c *ucli.Context) error {
+			switch c.String("output") {
+			case "id", "name", "path", "relation", "json":
+			default:
+				return invalidf("--output %q: use id, name, path, relation or json", c.String("output"))
+			}
 			w, p, err := loadProject(c, s)
 			if err != nil {
 				return err

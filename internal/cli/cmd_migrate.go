@@ -15,6 +15,12 @@ func migrateCommand(s *settings) *ucli.Command {
 	return &ucli.Command{
 		Name:  "migrate",
 		Usage: "manage the raw schemas with goose migrations (migrations/)",
+		Action: func(c *ucli.Context) error {
+			if c.Args().Len() > 0 {
+				return invalidf("unknown migrate command %q (up, down, status, create)", c.Args().First())
+			}
+			return invalidf("migrate needs a command: up, down, status or create NAME")
+		},
 		Subcommands: []*ucli.Command{
 			{Name: "up", Usage: "apply every pending migration", Action: func(c *ucli.Context) error { return migrateRun(c, s, "up") }},
 			{Name: "down", Usage: "roll back the last applied migration", Action: func(c *ucli.Context) error { return migrateRun(c, s, "down") }},

@@ -99,6 +99,11 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "interrupted")
 		return ExitInterrupted
 	}
+	if strings.HasPrefix(err.Error(), "Required flag") {
+		// urfave/cli's missing-required-flag error is unexported; it is a usage error.
+		fmt.Fprintln(stderr, "error: "+err.Error())
+		return ExitInvalid
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
@@ -129,6 +134,8 @@ func newApp(s *settings, stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 		ErrWriter:            stderr,
 		EnableBashCompletion: false,
 		HideHelpCommand:      true,
+		// Selectors use commas for intersection: never split flag values on them.
+		DisableSliceFlagSeparator: true,
 		Flags:                globalFlags(),
 		ExitErrHandler:       func(*ucli.Context, error) {}, // Main decides exit codes
 		OnUsageError: func(c *ucli.Context, err error, isSub bool) error {

@@ -9,6 +9,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/cdw-dev/cdw/internal/artifacts"
+	"github.com/cdw-dev/cdw/internal/config"
 	"github.com/cdw-dev/cdw/internal/dag"
 	"github.com/cdw-dev/cdw/internal/project"
 	"github.com/cdw-dev/cdw/internal/state"
@@ -19,6 +20,8 @@ func selectionFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.StringSliceFlag{Name: "select", Aliases: []string{"s"}, Usage: "nodes to include (dbt syntax: name, +name, name+, tag:x, path:x, state:modified, a,b ...)"},
 		&ucli.StringSliceFlag{Name: "exclude", Usage: "nodes to leave out (same syntax)"},
+		&ucli.StringFlag{Name: "selector", Usage: "a named selector from selectors.yml"},
+		&ucli.StringFlag{Name: "indirect-selection", Value: "eager", Usage: "which tests come with selected nodes: eager, cautious, buildable or empty"},
 		&ucli.StringFlag{Name: "state", Usage: "a previous run's target folder, for state: and result: selectors and --defer"},
 	}
 }
@@ -38,11 +41,19 @@ type selection struct {
 	state *state.State // nil without --state
 }
 
-// selectNodes applies --select/--exclude (with state: and result: when
-// --state is given) and keeps the node kinds a command runs.
+// selectNodes applies --select/--exclude or --selector (with state: and
+// result: when --state is given, selector: for selectors.yml, and the
+// default selector when nothing is selected) and keeps the node kinds a
+// command runs.
 func selectNodes(c *ucli.Context, w *workspace, p *project.Project, kinds map[string]bool) (*selection, error) {
-	sel, excl := c.StringSlice("select"), c.StringSlice("exclude")
-	opts := dag.SelectOptions{Indirect: dag.IndirectEager, Methods: map[string]dag.Method{
+	sel, excl, named := c.StringSlice("select"), c.StringSlice("exclude"), c.String("selector")
+	mode := dag.IndirectMode(c.String("indirect-selection"))
+	switch mode {
+	case dag.IndirectEager, dag.IndirectCautious, dag.IndirectBuildable, dag.IndirectEmpty:
+	default:
+		return nil, invalidf("--indirect-selection %q: use eager, cautious, buildable or empty", mode)
+	}
+	opts := dag.SelectOptions{Indirect: mode, Methods: map[string]dag.Method{
 		"state":  needsState("state"),
 		"result": needsState("result"),
 	}}
@@ -57,7 +68,23 @@ func selectNodes(c *ucli.Context, w *workspace, p *project.Project, kinds map[st
 		opts.Methods["state"] = st.Method()
 		opts.Methods["result"] = st.ResultMethod()
 	}
-	ids, err := p.Graph.Select(sel, excl, opts)
+	selectors, err := newSelectors(w, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	opts.Methods["selector"] = selectors.method()
+	var ids []string
+	switch {
+	case named != "" && len(sel)+len(excl) > 0:
+		return nil, invalidf("--selector cannot be combined with --select or --exclude (use selector:%s inside --select)", named)
+	case named != "":
+		ids, err = selectors.eval(named)
+	case len(sel) == 0 && len(excl) == 0 && selectors.defaultName != "":
+		fmt.Fprintf(c.App.ErrWriter, "using default selector %q from %s\n", selectors.defaultName, config.SelectorsFile)
+		ids, err = selectors.eval(selectors.defaultName)
+	default:
+		ids, err = p.Graph.Select(sel, excl, opts)
+	}
 	if err != nil {
 		return nil, invalid(err)
 	}

@@ -134,7 +134,7 @@ func (w *workspace) open(ctx context.Context) (warehouse.Adapter, error) {
 	case config.TypePostgres:
 		a, err := postgres.Open(ctx, postgres.Options{URL: postgresURL(w.target), MaxConns: w.target.Threads + 2})
 		if err != nil {
-			return nil, fmt.Errorf("target %s (%s): %w", w.targetName, w.target.Redacted(), err)
+			return nil, fmt.Errorf("target %s: %w", w.target.Redacted(), err)
 		}
 		return a, nil
 	}

@@ -131,8 +131,10 @@ func Load(cfg *config.Project, opts Options) (*Project, error) {
 	}
 	props, err := config.LoadProperties(opts.FS, cfg.Paths.Models)
 	if err != nil {
+		// Without its properties the project would report every source()
+		// as unknown; the YAML problems are the ones to fix first.
 		probs.add(err)
-		props = &config.Properties{}
+		return nil, probs
 	}
 	probs.add(p.addSources(props))
 	models, err := readTree(opts.FS, cfg.Paths.Models, ".sql")

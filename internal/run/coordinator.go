@@ -186,6 +186,10 @@ func Execute(ctx context.Context, plan Plan, step Step, opts Options) []Result {
 		}
 		r := <-done
 		running--
+		if stopReason != "" && r.Status == StatusError && ctx.Err() != nil {
+			// Cancelled by fail-fast while running: not a failure of its own.
+			r.Outcome = Outcome{Status: StatusSkipped, Message: "cancelled (" + stopReason + ")", Rows: -1}
+		}
 		finish(idx[r.ID], r)
 	}
 	return results

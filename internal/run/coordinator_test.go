@@ -3,6 +3,7 @@ package run
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -194,5 +195,27 @@ func TestExecuteEmitsStartAndDoneForRunNodesAndDoneForSkipped(t *testing.T) {
 	want := []string{"1/2 a start", "1/2 a done:error", "2/2 b done:skipped"}
 	if fmt.Sprint(events) != fmt.Sprint(want) {
 		t.Fatalf("events %v, want %v", events, want)
+	}
+}
+
+func TestExecuteFailFastReportsCancelledRunningNodesAsSkipped(t *testing.T) {
+	plan := Plan{Order: []string{"a", "slow"}}
+	started := make(chan struct{})
+	step := func(ctx context.Context, id string) Outcome {
+		if id == "slow" {
+			close(started)
+			<-ctx.Done()
+			return Outcome{Status: StatusError, Message: ctx.Err().Error(), Err: ctx.Err()}
+		}
+		<-started
+		return Outcome{Status: StatusError, Message: "boom"}
+	}
+	rs := Execute(context.Background(), plan, step, Options{Threads: 2, FailFast: true})
+	got := statuses(rs)
+	if got["a"] != StatusError || got["slow"] != StatusSkipped {
+		t.Fatalf("got %v, want a error and slow skipped", got)
+	}
+	if !strings.HasPrefix(rs[1].Message, "cancelled (fail-fast: a error)") {
+		t.Fatalf("slow: %q", rs[1].Message)
 	}
 }

@@ -53,15 +53,34 @@ func RepoRoot(t testing.TB) string {
 // (relative to the module root), e.g. RealData(t, "kraken-d0010").
 func RealData(t testing.TB, rel string) string {
 	t.Helper()
-	dir := os.Getenv("CDW_REALDATA")
-	if dir == "" {
-		dir = filepath.Join(RepoRoot(t), "..", "shared", "realdata")
-	}
-	p := filepath.Join(dir, filepath.FromSlash(rel))
+	p := filepath.Join(realDataDir(t), filepath.FromSlash(rel))
 	if _, err := os.Stat(p); err != nil {
 		unavailable(t, "real data %s not available: %v", p, err)
 	}
 	return p
+}
+
+// realDataDir is $CDW_REALDATA, else ../shared/realdata beside the module.
+func realDataDir(t testing.TB) string {
+	if dir := os.Getenv("CDW_REALDATA"); dir != "" {
+		return dir
+	}
+	return filepath.Join(RepoRoot(t), "..", "shared", "realdata")
+}
+
+// RealDataDir returns the real-data folder, or "" when it is missing — in
+// which case, under CI=true, the test fails. For harnesses that decide per
+// script whether real data is needed; tests use RealData.
+func RealDataDir(t testing.TB) string {
+	t.Helper()
+	dir := realDataDir(t)
+	if _, err := os.Stat(dir); err != nil {
+		if InCI() {
+			t.Fatalf("CI=true: real data %s not available: %v", dir, err)
+		}
+		return ""
+	}
+	return dir
 }
 
 var (
