@@ -5,6 +5,9 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/cdw-dev/cdw/internal/yamlx"
 )
@@ -21,26 +24,58 @@ const (
 const (
 	StrategyAppend = "append"
 	StrategyMerge  = "merge"
+	// StrategyDeleteInsert deletes the table's rows whose key is in the
+	// delta, then inserts the delta: matched rows are replaced whole.
+	StrategyDeleteInsert = "delete+insert"
+	// StrategyMicrobatch is the time-window strategy: the model is built
+	// one event_time batch at a time, each batch replacing its window,
+	// and the processed windows are recorded in cdw's interval state.
+	StrategyMicrobatch = "microbatch"
 )
+
+// on_schema_change values: what an incremental run does when the model's
+// columns no longer match its table's.
+const (
+	SchemaChangeIgnore  = "ignore"
+	SchemaChangeFail    = "fail"
+	SchemaChangeAppend  = "append_new_columns"
+	SchemaChangeSyncAll = "sync_all_columns"
+)
+
+// Batch sizes of the microbatch strategy.
+const (
+	BatchHour  = "hour"
+	BatchDay   = "day"
+	BatchMonth = "month"
+	BatchYear  = "year"
+)
+
+// DefaultLookback is how many complete batches before the run's end a
+// microbatch model reprocesses on every run when lookback is unset.
+const DefaultLookback = 1
 
 var (
 	materializations = []string{MaterializedView, MaterializedTable, MaterializedIncremental, MaterializedEphemeral}
-	strategies       = []string{StrategyAppend, StrategyMerge}
+	strategies       = []string{StrategyAppend, StrategyMerge, StrategyDeleteInsert, StrategyMicrobatch}
+	schemaChanges    = []string{SchemaChangeIgnore, SchemaChangeFail, SchemaChangeAppend, SchemaChangeSyncAll}
+	batchSizes       = []string{BatchHour, BatchDay, BatchMonth, BatchYear}
 	// modelConfigKeys are the keys ModelConfig understands, in documentation order.
-	modelConfigKeys = []string{"materialized", "schema", "tags", "enabled", "unique_key", "incremental_strategy"}
+	modelConfigKeys = []string{"materialized", "schema", "tags", "enabled", "unique_key", "incremental_strategy",
+		"on_schema_change", "full_refresh", "dedupe_by", "event_time", "batch_size", "lookback", "begin",
+		"pre_hook", "post_hook", "audit"}
+	// keyAliases are dbt's other spellings of config keys.
+	keyAliases = map[string]string{"pre-hook": "pre_hook", "post-hook": "post_hook"}
 )
 
 // dbtOnlyConfigKeys are dbt model configs cdw does not implement; they get a
 // clearer message than an unknown key.
 var dbtOnlyConfigKeys = map[string]bool{
 	"alias": true, "database": true, "meta": true, "docs": true, "persist_docs": true,
-	"pre_hook": true, "post_hook": true, "pre-hook": true, "post-hook": true, "grants": true,
-	"contract": true, "constraints": true, "full_refresh": true, "on_schema_change": true,
+	"grants": true, "contract": true, "constraints": true,
 	"indexes": true, "dist": true, "sort": true, "sort_type": true, "bind": true,
 	"group": true, "access": true, "sql_header": true, "incremental_predicates": true,
-	"merge_update_columns": true, "merge_exclude_columns": true, "event_time": true,
-	"batch_size": true, "lookback": true, "begin": true, "on_configuration_change": true,
-	"quoting": true, "column_types": true, "unlogged": true,
+	"merge_update_columns": true, "merge_exclude_columns": true, "concurrent_batches": true,
+	"on_configuration_change": true, "quoting": true, "column_types": true, "unlogged": true,
 }
 
 // ModelConfigKeys returns the config keys a model accepts (as `+key` in
@@ -63,8 +98,40 @@ type ModelConfig struct {
 	Enabled *bool
 	// UniqueKey is the incremental key, one or more columns (nil = unset).
 	UniqueKey []string
-	// IncrementalStrategy is append or merge ("" = unset).
+	// IncrementalStrategy is append, merge, delete+insert or microbatch
+	// ("" = unset).
 	IncrementalStrategy string
+	// OnSchemaChange is ignore, fail, append_new_columns or
+	// sync_all_columns ("" = unset: ignore).
+	OnSchemaChange string
+	// FullRefresh pins --full-refresh for an incremental model: false
+	// protects it (--full-refresh runs it incrementally), true always
+	// rebuilds it. nil follows the flag.
+	FullRefresh *bool
+	// DedupeBy, when set, collapses rows of a delta (and of a full build)
+	// that share a unique key to the first row in this SQL order (e.g.
+	// "loaded_at desc"); unset, duplicate keys fail the model.
+	DedupeBy string
+	// EventTime is the column that places a row in time. On a microbatch
+	// model it assigns output rows to batches; on any model it lets a
+	// microbatch model that refs it read only the batch's window.
+	EventTime string
+	// BatchSize is the microbatch interval: hour, day, month or year.
+	BatchSize string
+	// Lookback is how many complete batches before the run's end a
+	// microbatch model reprocesses even when they were processed (nil =
+	// unset: DefaultLookback).
+	Lookback *int
+	// Begin is the start of a microbatch model's first batch, as written
+	// ("2024-01-01" or an RFC 3339 time); see BeginTime.
+	Begin string
+	// PreHook and PostHook are SQL statements (Jinja) run before the model
+	// is built and after it is published. Like tags they accumulate down
+	// the layers, folder hooks first.
+	PreHook, PostHook []string
+	// Audit turns on write-audit-publish: the model's error-severity tests
+	// run on the new table or delta before it is published (nil = unset).
+	Audit *bool
 	// Origins records, for each key set by a layer, where the winning value
 	// was written (for tags: the last layer that added some). It may be nil.
 	Origins map[string]yamlx.Pos
@@ -79,16 +146,19 @@ func (c ModelConfig) Merge(over ModelConfig) ModelConfig {
 		Materialized:        pick(over.Materialized, c.Materialized),
 		Schema:              pick(over.Schema, c.Schema),
 		IncrementalStrategy: pick(over.IncrementalStrategy, c.IncrementalStrategy),
+		OnSchemaChange:      pick(over.OnSchemaChange, c.OnSchemaChange),
+		DedupeBy:            pick(over.DedupeBy, c.DedupeBy),
+		EventTime:           pick(over.EventTime, c.EventTime),
+		BatchSize:           pick(over.BatchSize, c.BatchSize),
+		Begin:               pick(over.Begin, c.Begin),
 		Tags:                appendUnique(slices.Clone(c.Tags), over.Tags...),
-		Enabled:             c.Enabled,
+		PreHook:             append(slices.Clone(c.PreHook), over.PreHook...),
+		PostHook:            append(slices.Clone(c.PostHook), over.PostHook...),
+		Enabled:             pickPtr(over.Enabled, c.Enabled),
+		FullRefresh:         pickPtr(over.FullRefresh, c.FullRefresh),
+		Audit:               pickPtr(over.Audit, c.Audit),
+		Lookback:            pickPtr(over.Lookback, c.Lookback),
 		UniqueKey:           slices.Clone(c.UniqueKey),
-	}
-	if over.Enabled != nil {
-		out.Enabled = over.Enabled
-	}
-	if out.Enabled != nil {
-		e := *out.Enabled
-		out.Enabled = &e
 	}
 	if over.UniqueKey != nil {
 		out.UniqueKey = slices.Clone(over.UniqueKey)
@@ -121,15 +191,93 @@ func (c ModelConfig) EffectiveIncrementalStrategy() string {
 	return StrategyAppend
 }
 
-// Check returns the problems of a fully merged config that no single layer
-// can see, as messages: currently that the merge strategy needs a
-// unique_key. It returns nil when there are none.
-func (c ModelConfig) Check() []string {
-	if c.EffectiveMaterialized() == MaterializedIncremental &&
-		c.IncrementalStrategy == StrategyMerge && len(c.UniqueKey) == 0 {
-		return []string{"incremental_strategy: merge needs a unique_key"}
+// EffectiveOnSchemaChange returns on_schema_change, "ignore" when unset.
+func (c ModelConfig) EffectiveOnSchemaChange() string {
+	return pick(c.OnSchemaChange, SchemaChangeIgnore)
+}
+
+// EffectiveLookback returns lookback, DefaultLookback when unset.
+func (c ModelConfig) EffectiveLookback() int {
+	if c.Lookback == nil {
+		return DefaultLookback
 	}
-	return nil
+	return *c.Lookback
+}
+
+// IsMicrobatch reports whether the model is incremental with the
+// microbatch (time-window) strategy.
+func (c ModelConfig) IsMicrobatch() bool {
+	return c.EffectiveMaterialized() == MaterializedIncremental && c.IncrementalStrategy == StrategyMicrobatch
+}
+
+// RebuildsOnFullRefresh reports whether an incremental model is rebuilt
+// from scratch when the run's --full-refresh flag is flag: full_refresh
+// pins it either way; unset, it follows the flag.
+func (c ModelConfig) RebuildsOnFullRefresh(flag bool) bool {
+	if c.FullRefresh != nil {
+		return *c.FullRefresh
+	}
+	return flag
+}
+
+// IsAudited reports whether audit: true (write-audit-publish) is set.
+func (c ModelConfig) IsAudited() bool { return c.Audit != nil && *c.Audit }
+
+// BeginTime parses Begin: a date (midnight UTC) or an RFC 3339 time. ok is
+// false when Begin is unset or invalid (ParseModelConfig rejects invalid
+// values, so a loaded config's Begin is valid when set).
+func (c ModelConfig) BeginTime() (t time.Time, ok bool) {
+	t, err := ParseTime(c.Begin)
+	return t, err == nil && c.Begin != ""
+}
+
+// ParseTime parses a point in time as cdw accepts it in config and on
+// the command line: "2024-01-31", "2024-01-31 06:00", "2024-01-31
+// 06:00:00" (all UTC) or RFC 3339 with an offset. The result is in UTC.
+func ParseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date or time (want e.g. 2024-01-31, 2024-01-31 06:00 or 2024-01-31T06:00:00Z)", s)
+}
+
+// Check returns the problems of a fully merged config that no single layer
+// can see, as messages ("key: message"). It returns nil when there are
+// none.
+func (c ModelConfig) Check() []string {
+	var out []string
+	mat := c.EffectiveMaterialized()
+	if mat == MaterializedIncremental {
+		switch c.IncrementalStrategy {
+		case StrategyMerge, StrategyDeleteInsert:
+			if len(c.UniqueKey) == 0 {
+				out = append(out, "incremental_strategy: "+c.IncrementalStrategy+" needs a unique_key")
+			}
+		case StrategyMicrobatch:
+			for _, k := range []struct{ key, val, hint string }{
+				{"event_time", c.EventTime, "the column that places each row in a batch"},
+				{"batch_size", c.BatchSize, "hour, day, month or year"},
+				{"begin", c.Begin, "the start of the first batch, e.g. '2024-01-01'"},
+			} {
+				if k.val == "" {
+					out = append(out, "incremental_strategy: microbatch needs "+k.key+" ("+k.hint+")")
+				}
+			}
+		}
+	}
+	if c.DedupeBy != "" && len(c.UniqueKey) == 0 {
+		out = append(out, "dedupe_by: needs a unique_key to dedupe on")
+	}
+	if c.IsAudited() && mat != MaterializedTable && mat != MaterializedIncremental {
+		out = append(out, "audit: write-audit-publish needs materialized table or incremental, not "+mat)
+	}
+	return out
 }
 
 // ParseModelConfig builds a config layer from plain values, as given to the
@@ -150,10 +298,16 @@ func ParseModelConfig(values map[string]any, pos yamlx.Pos) (ModelConfig, error)
 }
 
 // isConfigKey reports whether key is a model config key cdw implements.
-func isConfigKey(key string) bool { return slices.Contains(modelConfigKeys, key) }
+func isConfigKey(key string) bool {
+	_, alias := keyAliases[key]
+	return alias || slices.Contains(modelConfigKeys, key)
+}
 
 // set applies one config key to c, returning a problem message or "".
 func (c *ModelConfig) set(key string, v any, pos yamlx.Pos) string {
+	if canonical, ok := keyAliases[key]; ok {
+		key = canonical
+	}
 	switch key {
 	case "materialized":
 		s, msg := oneOf(v, "materialization", materializations)
@@ -173,12 +327,6 @@ func (c *ModelConfig) set(key string, v any, pos yamlx.Pos) string {
 			return msg
 		}
 		c.Tags = appendUnique(c.Tags, tags...)
-	case "enabled":
-		b, ok := v.(bool)
-		if !ok {
-			return "expected a boolean, got " + describeAny(v)
-		}
-		c.Enabled = &b
 	case "unique_key":
 		cols, msg := stringOrList(v, "a column name or a list of column names")
 		if msg != "" {
@@ -194,6 +342,70 @@ func (c *ModelConfig) set(key string, v any, pos yamlx.Pos) string {
 			return msg
 		}
 		c.IncrementalStrategy = s
+	case "on_schema_change":
+		s, msg := oneOf(v, "on_schema_change value", schemaChanges)
+		if msg != "" {
+			return msg
+		}
+		c.OnSchemaChange = s
+	case "batch_size":
+		s, msg := oneOf(v, "batch size", batchSizes)
+		if msg != "" {
+			return msg
+		}
+		c.BatchSize = s
+	case "full_refresh", "audit", "enabled":
+		b, ok := v.(bool)
+		if !ok {
+			return "expected a boolean, got " + describeAny(v)
+		}
+		switch key {
+		case "full_refresh":
+			c.FullRefresh = &b
+		case "audit":
+			c.Audit = &b
+		default:
+			c.Enabled = &b
+		}
+	case "dedupe_by", "event_time":
+		s, ok := v.(string)
+		if !ok || strings.TrimSpace(s) == "" {
+			what := "an SQL order, e.g. \"loaded_at desc\""
+			if key == "event_time" {
+				what = "a column name"
+			}
+			return "expected " + what + ", got " + describeAny(v)
+		}
+		if key == "event_time" {
+			c.EventTime = s
+		} else {
+			c.DedupeBy = s
+		}
+	case "lookback":
+		n, ok := asInt(v)
+		if !ok || n < 0 {
+			return "expected a number of batches (0 or more), got " + describeAny(v)
+		}
+		c.Lookback = &n
+	case "begin":
+		s, ok := v.(string)
+		if !ok {
+			return "expected a date such as '2024-01-01', got " + describeAny(v)
+		}
+		if _, err := ParseTime(s); err != nil {
+			return err.Error()
+		}
+		c.Begin = s
+	case "pre_hook", "post_hook":
+		hooks, msg := stringOrList(v, "an SQL statement or a list of them")
+		if msg != "" {
+			return msg
+		}
+		if key == "pre_hook" {
+			c.PreHook = append(c.PreHook, hooks...)
+		} else {
+			c.PostHook = append(c.PostHook, hooks...)
+		}
 	case "description":
 		return "description is not a config key; describe models in a properties YAML file (models: - name: ... description: ...)"
 	default:
@@ -271,6 +483,34 @@ func describeAny(v any) string {
 	}
 }
 
+// asInt accepts the integer kinds YAML and the template engine produce.
+func asInt(v any) (int, bool) {
+	switch x := v.(type) {
+	case int:
+		return x, true
+	case int64:
+		return int(x), x == int64(int(x))
+	case uint64:
+		return int(x), x <= uint64(^uint(0)>>1)
+	case float64:
+		return int(x), x == float64(int(x))
+	}
+	return 0, false
+}
+
+// pickPtr returns a copy of over's value if set, else of base's, else nil.
+func pickPtr[T any](over, base *T) *T {
+	p := base
+	if over != nil {
+		p = over
+	}
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
 func pick(a, b string) string {
 	if a != "" {
 		return a
@@ -287,4 +527,38 @@ func appendUnique(list []string, add ...string) []string {
 		}
 	}
 	return list
+}
+
+// Hooks are SQL statements (Jinja templates) given in YAML as one string
+// or a list of strings: project.yml's on-run-start and on-run-end. An
+// empty string or a non-string item is reported at its position.
+type Hooks []string
+
+// UnmarshalYAMLX implements yamlx.Unmarshaler.
+func (h *Hooks) UnmarshalYAMLX(d *yamlx.Decoder, n *yaml.Node, field string) {
+	if yamlx.IsNull(n) {
+		*h = nil
+		return
+	}
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	var out Hooks
+	for i, item := range items {
+		at := field
+		if n.Kind == yaml.SequenceNode {
+			at = yamlx.Elem(field, i)
+		}
+		item = d.Resolve(item)
+		if item == nil {
+			continue
+		}
+		if item.Kind != yaml.ScalarNode || item.ShortTag() != "!!str" || strings.TrimSpace(item.Value) == "" {
+			d.TypeError(item, at, "an SQL statement")
+			continue
+		}
+		out = append(out, item.Value)
+	}
+	*h = out
 }

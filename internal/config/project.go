@@ -76,6 +76,9 @@ type Project struct {
 	// DefaultTarget is the `target:` key ("" if unset). The CLI's --target /
 	// CDW_TARGET override it by passing a name to Target.
 	DefaultTarget string
+	// OnRunStart and OnRunEnd are SQL statements (Jinja) run before the
+	// first node and after the last one of every run, test and build.
+	OnRunStart, OnRunEnd Hooks
 
 	models      *folderConfig
 	extractors  map[string]*yaml.Node
@@ -102,6 +105,8 @@ type projectFile struct {
 	Extractors *yaml.Node `yaml:"extractors"`
 	// Environments is taken out before expansion (see environments.go).
 	Environments *yaml.Node `yaml:"environments"`
+	OnRunStart   Hooks      `yaml:"on-run-start"`
+	OnRunEnd     Hooks      `yaml:"on-run-end"`
 }
 
 // dbtProjectHints explain dbt_project.yml keys that cdw spells differently.
@@ -168,6 +173,9 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, error) {
 		Paths:   raw.Paths,
 		Vars:    raw.Vars,
 		env:     env,
+
+		OnRunStart: raw.OnRunStart,
+		OnRunEnd:   raw.OnRunEnd,
 	}
 	if p.Vars == nil {
 		p.Vars = map[string]any{}

@@ -190,14 +190,14 @@ func TestParseModelConfig(t *testing.T) {
 	}
 	_, err = ParseModelConfig(map[string]any{
 		"materialized": "tabel", "enabled": "yes", "tags": []any{"a", 3}, "grants": map[string]any{},
-		"incremental_strategy": "delete+insert", "schema": "", "colour": "red", "description": "x",
+		"incremental_strategy": "upsert", "schema": "", "colour": "red", "description": "x",
 	}, pos)
 	want := []string{
-		`models/core/readings.sql:1:4: colour: unknown config key (expected one of: materialized, schema, tags, enabled, unique_key, incremental_strategy)`,
+		`models/core/readings.sql:1:4: colour: unknown config key (expected one of: materialized, schema, tags, enabled, unique_key, incremental_strategy, on_schema_change, full_refresh, dedupe_by, event_time, batch_size, lookback, begin, pre_hook, post_hook, audit)`,
 		`models/core/readings.sql:1:4: description: description is not a config key; describe models in a properties YAML file (models: - name: ... description: ...)`,
 		`models/core/readings.sql:1:4: enabled: expected a boolean, got string "yes"`,
 		`models/core/readings.sql:1:4: grants: dbt config not supported by cdw`,
-		`models/core/readings.sql:1:4: incremental_strategy: unknown incremental strategy "delete+insert" (expected one of: append, merge)`,
+		`models/core/readings.sql:1:4: incremental_strategy: unknown incremental strategy "upsert" (expected one of: append, merge, delete+insert, microbatch)`,
 		`models/core/readings.sql:1:4: materialized: unknown materialization "tabel"; did you mean "table"?`,
 		`models/core/readings.sql:1:4: schema: expected a schema name, got an empty string`,
 		`models/core/readings.sql:1:4: tags: expected a tag or a list of tags, got integer 3 at position 2`,
