@@ -78,6 +78,10 @@ type Environment struct {
 	Landing *Landing
 	// Schedules are the environment's scheduled cdw invocations.
 	Schedules []Schedule
+	// SchemaPrefix (required when Ephemeral) is how per-PR schemas start:
+	// only target schemas with it are registered for the janitor, and only
+	// registered schemas with it are ever dropped.
+	SchemaPrefix string
 }
 
 // Landing is an S3 staging area for bulk loads into Redshift.
@@ -125,6 +129,7 @@ type environmentFile struct {
 	Vars         map[string]any `yaml:"vars"`
 	Landing      *Landing       `yaml:"landing"`
 	Schedules    []Schedule     `yaml:"schedules"`
+	SchemaPrefix string         `yaml:"schema_prefix"`
 	Pos          yamlx.Pos
 }
 
@@ -184,6 +189,9 @@ func (p *Project) loadEnvironments(d *yamlx.Decoder, n *yaml.Node) {
 			PullRequests: raw.PullRequests, Protected: raw.Protected, Ephemeral: raw.Ephemeral, Pos: raw.Pos,
 		}
 		p.checkRoute(d, val, field, route)
+		if raw.Ephemeral && raw.SchemaPrefix == "" {
+			d.Reportf(val, field, "ephemeral environments need schema_prefix (e.g. cdw_pr_): only schemas starting with it are registered and dropped by the janitor")
+		}
 		for i, s := range raw.Schedules {
 			if msg := CheckCron(s.Cron); msg != "" && !hasEnvRef(s.Cron) {
 				d.Report(scheduleNode(d, val, i), yamlx.Field(yamlx.Elem(yamlx.Field(field, "schedules"), i), "cron"), msg)
@@ -310,6 +318,7 @@ func (p *Project) Environment(name string) (Environment, error) {
 		env.Vars = raw.Vars
 	}
 	env.Landing = raw.Landing
+	env.SchemaPrefix = raw.SchemaPrefix
 	env.Schedules = raw.Schedules
 	if s := d.Resolve(valueNode(d, n, "schedules")); s != nil && s.Kind == yaml.SequenceNode {
 		for i := range env.Schedules {

@@ -17,6 +17,7 @@ environments:
     target: ci
     pull_requests: true
     ephemeral: true
+    schema_prefix: cdw_pr_
   uat:
     target: uat
     branches: [develop, "feature/*"]
@@ -66,11 +67,11 @@ func TestEnvironmentsRoutesAndLazySettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	if uat.Vars["account_limit"] != 24 || uat.Description != "user acceptance" || len(uat.Schedules) != 1 ||
-		uat.Schedules[0].Cron != "0 18 * * *" || uat.Schedules[0].Pos.Line != 18 {
+		uat.Schedules[0].Cron != "0 18 * * *" || uat.Schedules[0].Pos.Line != 19 {
 		t.Fatalf("uat = %+v", uat)
 	}
 	if _, err := p.Environment("prod"); err == nil || !strings.Contains(err.Error(),
-		"project.yml:27:15: environments.prod.landing.bucket: environment variable CDW_PROD_BUCKET is not set") {
+		"project.yml:28:15: environments.prod.landing.bucket: environment variable CDW_PROD_BUCKET is not set") {
 		t.Fatalf("prod without its bucket variable: %v", err)
 	}
 	env["CDW_PROD_BUCKET"] = "cdw-landing-prod"
@@ -121,6 +122,7 @@ func TestEnvironmentsProblems(t *testing.T) {
 		{"unknown key", "  uat: {target: uat, protect: true}\n", `project.yml:5:22: environments.uat.protect: unknown key; did you mean "protected"?`},
 		{"bad name", "  UAT: {target: uat}\n", `"UAT" is not a valid environment name`},
 		{"not a mapping", "  - uat\n", "environments: expected a mapping of environment names to environments"},
+		{"ephemeral without prefix", "  uat: {target: uat, ephemeral: true}\n", "project.yml:5:8: environments.uat: ephemeral environments need schema_prefix"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := "name: p\ntargets:\n  uat: {type: duckdb}\nenvironments:\n" + tc.yaml

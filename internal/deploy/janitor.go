@@ -88,9 +88,13 @@ type Stale struct {
 	Drop        []string
 }
 
-// StaleSchemas lists registered schemas whose last use is older than
-// now - olderThan, oldest first. A missing registry means none.
-func StaleSchemas(ctx context.Context, a warehouse.Adapter, olderThan time.Duration, now time.Time) ([]Stale, error) {
+// StaleSchemas lists registered schemas starting with prefix whose last
+// use is older than now - olderThan, oldest first. prefix must not be
+// empty. A missing registry means none.
+func StaleSchemas(ctx context.Context, a warehouse.Adapter, prefix string, olderThan time.Duration, now time.Time) ([]Stale, error) {
+	if prefix == "" {
+		return nil, fmt.Errorf("janitor: empty schema prefix")
+	}
 	if err := ensureRegistry(ctx, a); err != nil {
 		return nil, err
 	}
@@ -121,6 +125,9 @@ func StaleSchemas(ctx context.Context, a warehouse.Adapter, olderThan time.Durat
 		st.Environment, _ = r[1].(string)
 		st.Ref, _ = r[2].(string)
 		st.LastUsed, _ = r[3].(time.Time)
+		if !strings.HasPrefix(st.Schema, prefix) {
+			continue
+		}
 		for _, sr := range all.Rows {
 			name, _ := sr[0].(string)
 			own := name == st.Schema || (strings.HasPrefix(name, st.Schema+"_") && !registered[name])

@@ -37,8 +37,9 @@ func TestJanitorDropsOnlyStaleRegisteredSchemas(t *testing.T) {
 	reg("cdw_pr_12", now.Add(-1*time.Hour)) // used again: no longer stale
 	reg("cdw_pr_2", now.Add(-8*24*time.Hour))
 	reg("cdw_pr_gone", now.Add(-30*24*time.Hour)) // registered, schema already dropped
+	reg("cdw", now.Add(-30*24*time.Hour))         // registered by mistake, but without the prefix
 
-	stale, err := StaleSchemas(ctx, a, 7*24*time.Hour, now)
+	stale, err := StaleSchemas(ctx, a, "cdw_pr_", 7*24*time.Hour, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,10 @@ func TestJanitorDropsOnlyStaleRegisteredSchemas(t *testing.T) {
 	if res.Rows[0][0] != "cdw,cdw_meta,cdw_pr_12" {
 		t.Fatalf("schemas left: %v", res.Rows[0][0])
 	}
-	if again, err := StaleSchemas(ctx, a, 7*24*time.Hour, now); err != nil || len(again) != 0 {
+	if _, err := StaleSchemas(ctx, a, "", time.Hour, now); err == nil {
+		t.Fatal("an empty prefix would match every registered schema")
+	}
+	if again, err := StaleSchemas(ctx, a, "cdw_pr_", 7*24*time.Hour, now); err != nil || len(again) != 0 {
 		t.Fatalf("after dropping: %v %v", again, err)
 	}
 }
