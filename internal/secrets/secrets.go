@@ -68,7 +68,9 @@ type Client interface {
 }
 
 // Resolver resolves secret references, fetching each secret at most once
-// (successful fetches are cached for the Resolver's life). The client is
+// (successful fetches are cached for the Resolver's life). Every fetched
+// secret, and every string field of a JSON secret, is registered with the
+// Redactor. The client is
 // created on first use, so a run with no reference never touches AWS. It
 // is safe for concurrent use.
 type Resolver struct {
@@ -150,6 +152,16 @@ func (r *Resolver) fetch(ctx context.Context, ref Ref) (string, error) {
 	}
 	r.cache[ref.Name] = *out.SecretString
 	r.redactor.Add(*out.SecretString)
+	// Every field of a JSON secret is sensitive, not only the one asked
+	// for: a password may turn up while the user name is being resolved.
+	var fields map[string]any
+	if json.Unmarshal([]byte(*out.SecretString), &fields) == nil {
+		for _, v := range fields {
+			if s, ok := v.(string); ok {
+				r.redactor.Add(s)
+			}
+		}
+	}
 	return *out.SecretString, nil
 }
 

@@ -104,6 +104,7 @@ func TestResolveAgainstSecretsManagerEndpoint(t *testing.T) {
 	if n := calls.Load(); n != 4 {
 		t.Errorf("%d calls to Secrets Manager, want 4 (one per distinct secret)", n)
 	}
+	// Resolving the user name registered the password too.
 	if got := red.Redact("password=Pa55/w:rd@x url=postgres://u:Pa55%2Fw%3Ard%40x@h/db"); strings.Contains(got, "Pa55") {
 		t.Errorf("resolved secret not redacted: %s", got)
 	}
@@ -209,5 +210,17 @@ func TestRedactingWriterCatchesSecretsSplitAcrossWrites(t *testing.T) {
 	pw.Write([]byte("abc"))
 	if plain.String() != "abc" {
 		t.Fatalf("pass-through: %q", plain.String())
+	}
+}
+
+func TestResolvingOneFieldRedactsEveryField(t *testing.T) {
+	srv, _ := fakeSecretsManager(t, map[string]string{"db": `{"username":"cdw_loader","password":"never-printed-pw","port":5439}`})
+	red := NewRedactor()
+	r := NewResolver(NewAWSClient(awsEnv(srv.URL)), red)
+	if v, err := r.Resolve(context.Background(), "secret://db#username"); err != nil || v != "cdw_loader" {
+		t.Fatalf("Resolve = %q, %v", v, err)
+	}
+	if got := red.Redact("auth failed for never-printed-pw"); got != "auth failed for xxxxx" {
+		t.Fatalf("Redact = %q", got)
 	}
 }
