@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/cdw-dev/cdw/internal/quality"
 	"github.com/cdw-dev/cdw/internal/yamlx"
 )
 
@@ -19,8 +20,11 @@ import (
 // models folder, in file order (files sorted by path) and then declaration
 // order.
 type Properties struct {
-	Sources []SourceDecl
-	Models  []ModelDecl
+	Sources   []SourceDecl
+	Models    []ModelDecl
+	Seeds     []SeedDecl
+	Snapshots []SnapshotDecl
+	UnitTests []UnitTestDecl
 }
 
 // SourceDecl is one `sources:` entry: raw tables loaded by something other
@@ -30,8 +34,12 @@ type SourceDecl struct {
 	// Schema defaults to Name.
 	Schema      string
 	Description string
-	Tables      []SourceTableDecl
-	Pos         yamlx.Pos
+	// LoadedAtField and Freshness are the defaults of the source's tables
+	// ("" and nil when unset); see Freshness.
+	LoadedAtField string
+	Freshness     *FreshnessDecl
+	Tables        []SourceTableDecl
+	Pos           yamlx.Pos
 }
 
 // SourceTableDecl is a table of a source.
@@ -44,7 +52,12 @@ type SourceTableDecl struct {
 	// Tests are the table-level tests (Column ""); column tests are in
 	// Columns. AllTests returns both.
 	Tests []TestDecl
-	Pos   yamlx.Pos
+	// LoadedAtField and Freshness override the source's; FreshnessNull
+	// records an explicit `freshness: null`, which switches the check off.
+	LoadedAtField string
+	Freshness     *FreshnessDecl
+	FreshnessNull bool
+	Pos           yamlx.Pos
 }
 
 // AllTests returns the table-level tests followed by each column's tests.
@@ -108,7 +121,17 @@ type TestDecl struct {
 	Severity string
 	// Where filters the tested relation ("" = no filter).
 	Where string
-	Pos   yamlx.Pos
+	// Limit caps the failing rows counted and stored (0 = no limit).
+	Limit int
+	// WarnIf and ErrorIf are thresholds on the failing-row count; the zero
+	// Condition means ">0".
+	WarnIf, ErrorIf quality.Condition
+	// StoreFailures keeps the latest failing rows in a table (nil = unset).
+	StoreFailures *bool
+	// NewRowsOnly tests only the rows an incremental run of the tested
+	// model selects (its delta), not the whole table.
+	NewRowsOnly bool
+	Pos         yamlx.Pos
 }
 
 // Model returns the declaration of the model called name.
@@ -138,55 +161,64 @@ func (p *Properties) SourceTable(source, table string) (SourceDecl, SourceTableD
 
 // LoadProperties reads every *.yml and *.yaml file under modelsDir (a
 // slash-separated path relative to the root of fsys, normally
-// Project.Paths.Models), in lexical path order, and validates them: the
-// structure and keys of each file, `version: 2` (optional), test
-// severities, and that no model, source table or column is declared twice
-// (even across files; reported at the second declaration). Empty files,
-// hidden folders and project.yml (when the models folder is the project
-// root) are skipped. A missing modelsDir gives empty Properties. Files are
-// read one at a time and parsed concurrently.
+// Project.Paths.Models) and under each of moreDirs (the seeds and
+// snapshots folders), in lexical path order per folder, and validates
+// them: the structure and keys of each file, `version: 2` (optional), test
+// severities and config, and that no model, seed, snapshot, unit test,
+// source table or column is declared twice (even across files; reported
+// at the second declaration). Empty files, hidden folders and project.yml
+// (when a folder is the project root) are skipped, and a file under two
+// of the folders is read once. Missing folders are empty. Files are read
+// one at a time and parsed concurrently.
 //
 // All problems are returned together as a yamlx.Diagnostics with paths
 // relative to the root of fsys; read failures are ordinary wrapped errors.
-func LoadProperties(fsys fs.FS, modelsDir string) (*Properties, error) {
-	modelsDir = path.Clean(modelsDir)
+func LoadProperties(fsys fs.FS, modelsDir string, moreDirs ...string) (*Properties, error) {
 	props := &Properties{}
 	pl := &propsLoader{
-		props:   props,
-		models:  make(map[string]yamlx.Pos),
-		tables:  make(map[[2]string]yamlx.Pos),
-		sources: make(map[string]SourceDecl),
+		props:     props,
+		models:    make(map[string]yamlx.Pos),
+		tables:    make(map[[2]string]yamlx.Pos),
+		sources:   make(map[string]SourceDecl),
+		seeds:     make(map[string]yamlx.Pos),
+		snapshots: make(map[string]yamlx.Pos),
+		unitTests: make(map[string]yamlx.Pos),
 	}
 	type file struct {
 		path string
 		data []byte
 	}
 	var files []file
-	err := fs.WalkDir(fsys, modelsDir, func(p string, entry fs.DirEntry, err error) error {
-		if err != nil {
-			if p == modelsDir && errors.Is(err, fs.ErrNotExist) {
-				return fs.SkipAll
+	read := map[string]bool{}
+	for _, dir := range append([]string{modelsDir}, moreDirs...) {
+		dir = path.Clean(dir)
+		err := fs.WalkDir(fsys, dir, func(p string, entry fs.DirEntry, err error) error {
+			if err != nil {
+				if p == dir && errors.Is(err, fs.ErrNotExist) {
+					return fs.SkipAll
+				}
+				return err
 			}
-			return err
-		}
-		if entry.IsDir() {
-			if p != modelsDir && strings.HasPrefix(entry.Name(), ".") {
-				return fs.SkipDir
+			if entry.IsDir() {
+				if p != dir && strings.HasPrefix(entry.Name(), ".") {
+					return fs.SkipDir
+				}
+				return nil
 			}
+			if ext := path.Ext(p); (ext != ".yml" && ext != ".yaml") || p == ProjectFile || read[p] {
+				return nil
+			}
+			read[p] = true
+			data, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return err
+			}
+			files = append(files, file{p, data})
 			return nil
-		}
-		if ext := path.Ext(p); (ext != ".yml" && ext != ".yaml") || p == ProjectFile {
-			return nil
-		}
-		data, err := fs.ReadFile(fsys, p)
+		})
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("config: read properties under %s: %w", dir, err)
 		}
-		files = append(files, file{p, data})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("config: read properties under %s: %w", modelsDir, err)
 	}
 	// Parse and decode files in parallel (the bulk of the work), then merge
 	// them in path order so that "declared twice" points at the later file.
@@ -214,35 +246,45 @@ func LoadProperties(fsys fs.FS, modelsDir string) (*Properties, error) {
 
 // propsLoader accumulates declarations across files.
 type propsLoader struct {
-	props   *Properties
-	diags   yamlx.Diagnostics
-	models  map[string]yamlx.Pos
-	tables  map[[2]string]yamlx.Pos
-	sources map[string]SourceDecl
+	props     *Properties
+	diags     yamlx.Diagnostics
+	models    map[string]yamlx.Pos
+	tables    map[[2]string]yamlx.Pos
+	sources   map[string]SourceDecl
+	seeds     map[string]yamlx.Pos
+	snapshots map[string]yamlx.Pos
+	unitTests map[string]yamlx.Pos
 }
 
 // propsFile is the raw shape of a properties file.
 type propsFile struct {
-	Version yaml.Node    `yaml:"version"`
-	Sources []sourceFile `yaml:"sources"`
-	Models  []modelFile  `yaml:"models"`
+	Version   yaml.Node      `yaml:"version"`
+	Sources   []sourceFile   `yaml:"sources"`
+	Models    []modelFile    `yaml:"models"`
+	Seeds     []seedFile     `yaml:"seeds"`
+	Snapshots []snapshotFile `yaml:"snapshots"`
+	UnitTests []unitTestFile `yaml:"unit_tests"`
 }
 
 type sourceFile struct {
-	Name        string      `yaml:"name" yamlx:"required"`
-	Schema      string      `yaml:"schema"`
-	Description string      `yaml:"description"`
-	Tables      []tableFile `yaml:"tables"`
-	Pos         yamlx.Pos
+	Name          string         `yaml:"name" yamlx:"required"`
+	Schema        string         `yaml:"schema"`
+	Description   string         `yaml:"description"`
+	LoadedAtField string         `yaml:"loaded_at_field"`
+	Freshness     freshnessField `yaml:"freshness"`
+	Tables        []tableFile    `yaml:"tables"`
+	Pos           yamlx.Pos
 }
 
 type tableFile struct {
-	Name        string       `yaml:"name" yamlx:"required"`
-	Identifier  string       `yaml:"identifier"`
-	Description string       `yaml:"description"`
-	Columns     []columnFile `yaml:"columns"`
-	testKeys    `yaml:",inline"`
-	Pos         yamlx.Pos
+	Name          string         `yaml:"name" yamlx:"required"`
+	Identifier    string         `yaml:"identifier"`
+	Description   string         `yaml:"description"`
+	LoadedAtField string         `yaml:"loaded_at_field"`
+	Freshness     freshnessField `yaml:"freshness"`
+	Columns       []columnFile   `yaml:"columns"`
+	testKeys      `yaml:",inline"`
+	Pos           yamlx.Pos
 }
 
 type modelFile struct {
@@ -269,13 +311,15 @@ type testKeys struct {
 }
 
 // unsupportedPropsKeys are dbt properties sections cdw does not read.
-var unsupportedPropsKeys = []string{"seeds", "snapshots", "exposures", "macros", "unit_tests",
+var unsupportedPropsKeys = []string{"exposures", "macros",
 	"groups", "semantic_models", "metrics", "saved_queries", "analyses", "data_tests", "functions"}
 
 // parsedProps is one decoded properties file.
 type parsedProps struct {
-	raw   propsFile
-	diags yamlx.Diagnostics
+	raw       propsFile
+	snapshots []SnapshotDecl // one per raw.Snapshots entry
+	unitTests []UnitTestDecl // one per raw.UnitTests entry
+	diags     yamlx.Diagnostics
 }
 
 // parseProps parses and decodes one properties file; it touches no shared
@@ -294,7 +338,15 @@ func parseProps(file string, data []byte) parsedProps {
 	if v := &raw.Version; v.Kind != 0 && !yamlx.IsNull(v) && !(v.Kind == yaml.ScalarNode && v.Value == "2") {
 		d.Reportf(v, "version", "only version 2 is supported, got %s", yamlx.Describe(v))
 	}
-	return parsedProps{raw: raw, diags: d.Diagnostics()}
+	out := parsedProps{raw: raw}
+	for i, s := range raw.Snapshots {
+		out.snapshots = append(out.snapshots, snapshotDecl(d, yamlx.Elem("snapshots", i), s))
+	}
+	for i, u := range raw.UnitTests {
+		out.unitTests = append(out.unitTests, unitTestDecl(d, yamlx.Elem("unit_tests", i), u))
+	}
+	out.diags = d.Diagnostics()
+	return out
 }
 
 // merge adds the declarations of one file, checking them against those of
@@ -307,10 +359,30 @@ func (pl *propsLoader) merge(pf parsedProps) {
 	for i, m := range pf.raw.Models {
 		pl.addModel(yamlx.Elem("models", i), m)
 	}
+	for i, sd := range pf.raw.Seeds {
+		pl.addSeed(yamlx.Elem("seeds", i), sd)
+	}
+	for i, sn := range pf.raw.Snapshots {
+		pl.addSnapshot(yamlx.Elem("snapshots", i), sn, pf.snapshots[i])
+	}
+	for _, u := range pf.unitTests {
+		pl.addUnitTest(u)
+	}
+}
+
+// addUnitTest adds a unit test; names are unique across the project.
+func (pl *propsLoader) addUnitTest(u UnitTestDecl) {
+	if prev, dup := pl.unitTests[u.Name]; dup && u.Name != "" {
+		pl.diags.Addf(u.Pos, "unit test %q is already declared at %s", u.Name, prev)
+		return
+	}
+	pl.unitTests[u.Name] = u.Pos
+	pl.props.UnitTests = append(pl.props.UnitTests, u)
 }
 
 func (pl *propsLoader) addSource(field string, s sourceFile) {
-	decl := SourceDecl{Name: s.Name, Schema: s.Schema, Description: s.Description, Pos: s.Pos}
+	decl := SourceDecl{Name: s.Name, Schema: s.Schema, Description: s.Description,
+		LoadedAtField: s.LoadedAtField, Freshness: s.Freshness.decl, Pos: s.Pos}
 	if decl.Schema == "" {
 		decl.Schema = decl.Name
 	}
@@ -322,7 +394,8 @@ func (pl *propsLoader) addSource(field string, s sourceFile) {
 	}
 	for i, t := range s.Tables {
 		tf := yamlx.Elem(yamlx.Field(field, "tables"), i)
-		table := SourceTableDecl{Name: t.Name, Identifier: t.Identifier, Description: t.Description, Pos: t.Pos}
+		table := SourceTableDecl{Name: t.Name, Identifier: t.Identifier, Description: t.Description,
+			LoadedAtField: t.LoadedAtField, Freshness: t.Freshness.decl, FreshnessNull: t.Freshness.null, Pos: t.Pos}
 		if table.Identifier == "" {
 			table.Identifier = table.Name
 		}

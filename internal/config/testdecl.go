@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/cdw-dev/cdw/internal/quality"
 	"github.com/cdw-dev/cdw/internal/yamlx"
 )
 
@@ -16,7 +17,7 @@ var testName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9
 
 var (
 	severities     = []string{SeverityError, SeverityWarn}
-	testConfigKeys = []string{"severity", "where"}
+	testConfigKeys = []string{"severity", "where", "limit", "warn_if", "error_if", "store_failures", "new_rows_only"}
 )
 
 // testList decodes a `tests:` / `data_tests:` list. Each entry is a test
@@ -130,7 +131,7 @@ func decodeTestBody(d *yamlx.Decoder, body *yaml.Node, field string, t *TestDecl
 	return len(d.Diagnostics()) == before
 }
 
-// setTestConfig applies severity or where.
+// setTestConfig applies one test config key.
 func setTestConfig(d *yamlx.Decoder, p yamlx.Pair, field string, t *TestDecl, set map[string]*yaml.Node) {
 	key := p.Key.Value
 	if prev, dup := set[key]; dup {
@@ -142,11 +143,41 @@ func setTestConfig(d *yamlx.Decoder, p yamlx.Pair, field string, t *TestDecl, se
 	if v == nil {
 		return
 	}
+	switch key {
+	case "limit":
+		var n int
+		d.Decode(v, field, &n)
+		if n < 0 || (n == 0 && v.ShortTag() == "!!int") {
+			d.Report(v, field, "must be a positive whole number")
+			return
+		}
+		t.Limit = n
+		return
+	case "store_failures":
+		var b bool
+		d.Decode(v, field, &b)
+		t.StoreFailures = &b
+		return
+	case "new_rows_only":
+		d.Decode(v, field, &t.NewRowsOnly)
+		return
+	}
 	if v.Kind != yaml.ScalarNode || yamlx.IsNull(v) {
 		d.TypeError(v, field, "a string")
 		return
 	}
 	switch key {
+	case "warn_if", "error_if":
+		c, err := quality.ParseCondition(v.Value)
+		if err != nil {
+			d.Report(v, field, err.Error())
+			return
+		}
+		if key == "warn_if" {
+			t.WarnIf = c
+		} else {
+			t.ErrorIf = c
+		}
 	case "severity":
 		s := strings.ToLower(v.Value)
 		if !slices.Contains(severities, s) {

@@ -36,6 +36,10 @@ type Spec struct {
 	Test string
 	// Relation is the tested relation, already quoted.
 	Relation string
+	// Query, if set, is tested instead of Relation: a select whose rows are
+	// the ones to check (a new_rows_only test checks the incremental delta
+	// of its model this way). It is embedded as a subquery.
+	Query string
 	// Column is the tested column (unquoted name); required by all built-ins.
 	Column string
 	// Where, if set, filters the tested relation first (dbt's `where`).
@@ -51,10 +55,7 @@ func FailingRowsSQL(d warehouse.Dialect, s Spec) (string, error) {
 	if s.Column == "" {
 		return "", fmt.Errorf("%s: needs a column", s.Test)
 	}
-	rel := s.Relation
-	if s.Where != "" {
-		rel = fmt.Sprintf("(select * from %s where %s) as cdw_where", s.Relation, s.Where)
-	}
+	rel := s.from("cdw_where")
 	col := d.QuoteIdent(s.Column)
 	switch s.Test {
 	case "not_null":
@@ -77,14 +78,31 @@ func FailingRowsSQL(d warehouse.Dialect, s Spec) (string, error) {
 			return "", fmt.Errorf("relationships: needs `to` (e.g. ref('meters')) and `field`")
 		}
 		field := d.QuoteIdent(s.Field)
-		child := s.Relation + " as child"
-		if s.Where != "" {
-			child = fmt.Sprintf("(select * from %s where %s) as child", s.Relation, s.Where)
+		child := s.from("child")
+		if s.Where == "" && s.Query == "" {
+			child += " as child"
 		}
 		return fmt.Sprintf("select child.%s as from_field from %s left join %s as parent on child.%s = parent.%s where child.%s is not null and parent.%s is null",
 			col, child, s.To, col, field, col, field), nil
 	}
 	return "", fmt.Errorf("unknown generic test %q (built-ins: %s)", s.Test, strings.Join(Generic, ", "))
+}
+
+// from renders what the test reads: the relation, or the query as a
+// subquery, filtered by Where. A filtered or query source gets alias; a
+// plain relation gets none (callers add one where they need it).
+func (s Spec) from(alias string) string {
+	src := s.Relation
+	if s.Query != "" {
+		src = "(\n" + strings.TrimRight(strings.TrimSpace(s.Query), ";") + "\n) as cdw_rows"
+		if s.Where == "" {
+			return "(select * from " + src + ") as " + alias
+		}
+	}
+	if s.Where != "" {
+		return fmt.Sprintf("(select * from %s where %s) as %s", src, s.Where, alias)
+	}
+	return src
 }
 
 // literal renders an accepted value: strings quoted, numbers and booleans as is.
@@ -106,6 +124,15 @@ func literal(d warehouse.Dialect, v any) string {
 // CountSQL wraps a failing-rows query into one that counts them.
 func CountSQL(failing string) string {
 	return "select count(*) from (\n" + strings.TrimRight(strings.TrimSpace(failing), ";") + "\n) as cdw_failures"
+}
+
+// LimitSQL wraps a failing-rows query so it returns at most n rows (a
+// test's `limit` config); n <= 0 returns the query unchanged.
+func LimitSQL(failing string, n int) string {
+	if n <= 0 {
+		return failing
+	}
+	return fmt.Sprintf("select * from (\n%s\n) as cdw_limited limit %d", strings.TrimRight(strings.TrimSpace(failing), ";"), n)
 }
 
 // SampleSQL wraps a failing-rows query into one that returns at most n rows.

@@ -1,0 +1,252 @@
+// Package seed loads CSV files into warehouse tables (`cdw seed`).
+//
+// cdw's rule is "no guessing, no rewriting": a column's type comes from
+// the seed's YAML (config.column_types) or is text, and values reach the
+// warehouse exactly as written in the file — leading zeros, spaces and
+// spellings intact. The only interpretation is CSV's own: an unquoted
+// empty field is NULL, a quoted empty field ("") is the empty string (as
+// PostgreSQL's COPY ... CSV reads them). Conversion to a declared type is
+// done by the warehouse's own cast, so a value that does not fit fails
+// the load instead of being coerced.
+//
+// ColumnTypes is the single place where a seed column's type is decided.
+package seed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/cdw-dev/cdw/internal/csvx"
+	"github.com/cdw-dev/cdw/internal/ddl"
+	"github.com/cdw-dev/cdw/internal/warehouse"
+)
+
+// DefaultType is the type of a column the YAML does not type.
+const DefaultType = "text"
+
+// Column is a CSV column and the SQL type it is loaded as.
+type Column struct {
+	Name string
+	Type string
+	// Declared is true when Type comes from the YAML, false for DefaultType.
+	Declared bool
+}
+
+// ColumnTypes decides the type of every column of a seed whose header is
+// header: declared[name] when the YAML types it, DefaultType otherwise.
+// It fails when the header has an empty or repeated name (compared
+// case-insensitively, as engines fold or collide on them), or when
+// declared names a column the file does not have.
+func ColumnTypes(header []string, declared map[string]string) ([]Column, error) {
+	var problems []string
+	seen := map[string]string{}
+	cols := make([]Column, 0, len(header))
+	for i, name := range header {
+		if strings.TrimSpace(name) == "" {
+			problems = append(problems, fmt.Sprintf("column %d of the header has no name", i+1))
+			continue
+		}
+		if prev, dup := seen[strings.ToLower(name)]; dup {
+			problems = append(problems, fmt.Sprintf("column %q appears twice in the header (also as %q)", name, prev))
+			continue
+		}
+		seen[strings.ToLower(name)] = name
+		c := Column{Name: name, Type: DefaultType}
+		if t, ok := declared[name]; ok {
+			c.Type, c.Declared = t, true
+		}
+		cols = append(cols, c)
+	}
+	var unknown []string
+	for name := range declared {
+		if _, ok := seen[strings.ToLower(name)]; !ok || !hasExact(header, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	sort.Strings(unknown)
+	for _, name := range unknown {
+		problems = append(problems, fmt.Sprintf("column_types names %q, which is not a column of the file (columns: %s)", name, strings.Join(header, ", ")))
+	}
+	if len(problems) > 0 {
+		return nil, errors.New(strings.Join(problems, "; "))
+	}
+	return cols, nil
+}
+
+func hasExact(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ReadHeader returns the first record of a CSV stream: the column names.
+func ReadHeader(r io.Reader, delim rune) ([]string, error) {
+	rec, err := csvx.NewReader(r, delim).Read()
+	if err == io.EOF {
+		return nil, errors.New("the file is empty: a seed needs a header line naming its columns")
+	}
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(rec))
+	for i, f := range rec {
+		names[i] = f.Value
+	}
+	return names, nil
+}
+
+// Spec is one seed to load.
+type Spec struct {
+	// Relation is the table the seed becomes.
+	Relation warehouse.Relation
+	// Columns are the file's columns in header order with their types
+	// (from ColumnTypes).
+	Columns []Column
+	// Delimiter separates fields (',' when 0).
+	Delimiter rune
+	// Path names the file in errors.
+	Path string
+	// Open opens the CSV file.
+	Open func() (io.ReadCloser, error)
+}
+
+// stagingSuffix names the all-text table the file is bulk-loaded into.
+const stagingSuffix = "__cdw_seed"
+
+// Load replaces the table spec.Relation with the rows of the CSV file and
+// returns how many rows it holds. The file is streamed into an all-text
+// staging table beside the relation with the adapter's BulkLoad (COPY on
+// PostgreSQL, the appender on DuckDB), then the typed table is built from
+// it with warehouse.BuildTable — one cast per declared column — and
+// swapped in atomically, so readers see the old rows or the new ones and
+// views on it survive. The staging table is dropped in every case. A
+// header that differs from spec.Columns (the file changed since the
+// project loaded), a record with the wrong number of fields, malformed
+// CSV or a value the warehouse cannot cast fails the load with the
+// file's line where it can be known; the previous table is then
+// untouched.
+func Load(ctx context.Context, a warehouse.Adapter, spec Spec) (int64, error) {
+	fail := func(err error) (int64, error) { return 0, fmt.Errorf("seed %s: %w", spec.Path, err) }
+	s, err := ddl.Statements(a)
+	if err != nil {
+		return fail(err)
+	}
+	if len(spec.Columns) == 0 {
+		return fail(errors.New("no columns"))
+	}
+	if err := ddl.EnsureSchema(ctx, a, spec.Relation.Schema); err != nil {
+		return fail(err)
+	}
+	staging := ddl.Beside(s, spec.Relation, stagingSuffix)
+	if err := a.Exec(ctx, s.Drop(staging, warehouse.KindTable)); err != nil {
+		return fail(fmt.Errorf("drop leftover %s: %w", staging, err))
+	}
+	textCols := make([]ddl.Column, len(spec.Columns))
+	names := make([]string, len(spec.Columns))
+	for i, c := range spec.Columns {
+		textCols[i] = ddl.Column{Name: c.Name, Type: DefaultType}
+		names[i] = c.Name
+	}
+	if err := a.Exec(ctx, ddl.CreateTable(s, staging, textCols, false)); err != nil {
+		return fail(err)
+	}
+	defer ddl.DropQuietly(ctx, a, s, staging)
+
+	f, err := spec.Open()
+	if err != nil {
+		return fail(err)
+	}
+	defer f.Close()
+	src := &rows{r: csvx.NewReader(f, spec.Delimiter), want: names}
+	if _, err := a.BulkLoad(ctx, staging, names, src); err != nil {
+		if src.err != nil {
+			return fail(src.err)
+		}
+		return fail(err)
+	}
+	n, err := warehouse.BuildTable(ctx, a, spec.Relation, TypedSelect(s, staging, spec.Columns))
+	if err != nil {
+		return fail(fmt.Errorf("%w (a value does not fit its column's declared type; column types come from column_types in the seed's YAML)", err))
+	}
+	return n, nil
+}
+
+// TypedSelect is the query that builds the seed's table from the staging
+// table: text columns as they are, declared ones cast to their type.
+func TypedSelect(d warehouse.Dialect, staging warehouse.Relation, cols []Column) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		q := d.QuoteIdent(c.Name)
+		if c.Declared {
+			parts[i] = fmt.Sprintf("cast(%s as %s) as %s", q, c.Type, q)
+		} else {
+			parts[i] = q
+		}
+	}
+	return "select " + strings.Join(parts, ", ") + " from " + d.QuoteRelation(staging)
+}
+
+// rows streams CSV records as a warehouse.RowSource: the header is checked
+// against the expected names, then each record becomes one row of strings
+// (nil for NULL).
+type rows struct {
+	r      *csvx.Reader
+	want   []string
+	header bool
+	vals   []any
+	err    error
+}
+
+func (s *rows) Next() bool {
+	if s.err != nil {
+		return false
+	}
+	rec, err := s.r.Read()
+	if err == io.EOF {
+		if !s.header {
+			s.err = errors.New("the file is empty: a seed needs a header line naming its columns")
+		}
+		return false
+	}
+	if err != nil {
+		s.err = err
+		return false
+	}
+	if !s.header {
+		s.header = true
+		got := make([]string, len(rec))
+		for i, f := range rec {
+			got[i] = f.Value
+		}
+		if strings.Join(got, "\x00") != strings.Join(s.want, "\x00") {
+			s.err = fmt.Errorf("line 1: the header is now %q, was %q when the project loaded", got, s.want)
+			return false
+		}
+		return s.Next()
+	}
+	if len(rec) != len(s.want) {
+		s.err = fmt.Errorf("line %d: %d fields, the header has %d", s.r.Line(), len(rec), len(s.want))
+		return false
+	}
+	if s.vals == nil {
+		s.vals = make([]any, len(rec))
+	}
+	for i, f := range rec {
+		if f.IsNull() {
+			s.vals[i] = nil
+		} else {
+			s.vals[i] = f.Value
+		}
+	}
+	return true
+}
+
+func (s *rows) Values() ([]any, error) { return s.vals, nil }
+func (s *rows) Err() error             { return s.err }
