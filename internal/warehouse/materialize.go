@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -86,11 +85,64 @@ func BuildView(ctx context.Context, a Adapter, rel Relation, query string) error
 // them needs, the transaction fails, the old table stays live, the new
 // one is dropped, and the error names the view.
 func BuildTable(ctx context.Context, a Adapter, rel Relation, query string) (int64, error) {
+	return BuildTableWith(ctx, a, rel, query, TableOptions{})
+}
+
+// TableOptions refine BuildTableWith; the zero value is BuildTable.
+type TableOptions struct {
+	// Window, if set, keeps only the query's rows whose Window.Column is in
+	// the window (a microbatch model's full build).
+	Window *Window
+	// UniqueKey, if set, is checked on the new table before the swap:
+	// duplicate keys (NULLs equal) fail the build, or with DedupeBy
+	// collapse to the first row per key in that SQL order.
+	UniqueKey []string
+	DedupeBy  string
+	// Audit, if set, runs on the new table before the swap. Its error stops
+	// the build with an *AuditError: the live table is not touched and the
+	// new table is kept as <name>__cdw_new for inspection.
+	Audit AuditFunc
+	// InTx, if set, runs inside the swap transaction after the swap; its
+	// error rolls the swap back.
+	InTx func(ctx context.Context, tx Conn) error
+}
+
+// AuditFunc checks a staged relation before it is published; a non-nil
+// error (typically listing the failing tests) keeps it unpublished.
+type AuditFunc func(ctx context.Context, staged Relation) error
+
+// AuditError reports a build or incremental run that an AuditFunc
+// rejected. Relation was not changed.
+type AuditError struct {
+	Relation Relation
+	// Kept, if not empty, is where the rejected rows were left.
+	Kept Relation
+	Err  error
+}
+
+func (e *AuditError) Error() string {
+	msg := fmt.Sprintf("audit failed, %s was not changed: %v", e.Relation, e.Err)
+	if e.Kept.Name != "" {
+		msg += fmt.Sprintf(" (the rejected rows are in %s until the next run)", e.Kept)
+	}
+	return msg
+}
+
+func (e *AuditError) Unwrap() error { return e.Err }
+
+// BuildTableWith is BuildTable with options: see TableOptions. Options that
+// need more than Statements (Window, DedupeBy) return *Unsupported on
+// dialects without IncrementalStatements.
+func BuildTableWith(ctx context.Context, a Adapter, rel Relation, query string, opts TableOptions) (int64, error) {
 	s, err := statements(a)
 	if err != nil {
 		return 0, err
 	}
 	fail := func(err error) (int64, error) { return 0, fmt.Errorf("build table %s: %w", rel, err) }
+	query, dedupe, err := stagingQuery(s, query, opts.Window, opts.UniqueKey, opts.DedupeBy)
+	if err != nil {
+		return fail(err)
+	}
 	if err := ensureSchema(ctx, a, s, rel.Schema); err != nil {
 		return fail(err)
 	}
@@ -102,37 +154,21 @@ func BuildTable(ctx context.Context, a Adapter, rel Relation, query string) (int
 	if err := a.Exec(ctx, s.CreateTableAs(newRel, query)); err != nil {
 		return fail(err)
 	}
-	n, err := countRows(ctx, a, s, newRel)
+	n, err := checkStaged(ctx, a, s, newRel, dedupe, opts.UniqueKey)
+	if err == nil && opts.Audit != nil {
+		if aerr := opts.Audit(ctx, newRel); aerr != nil {
+			return fail(&AuditError{Relation: rel, Kept: newRel, Err: aerr})
+		}
+	}
 	if err == nil {
 		err = a.InTx(ctx, func(tx Conn) error {
-			kind, exists, err := tx.RelationKind(ctx, rel)
-			if err != nil {
+			if err := swapIn(ctx, tx, s, rel, newRel, oldRel); err != nil {
 				return err
 			}
-			if err := tx.Exec(ctx, s.Drop(oldRel, KindTable)); err != nil {
-				return fmt.Errorf("drop leftover %s: %w", oldRel, err)
+			if opts.InTx != nil {
+				return opts.InTx(ctx, tx)
 			}
-			if !exists {
-				return tx.Exec(ctx, s.Rename(newRel, KindTable, rel.Name))
-			}
-			return replaceKeepingDependants(ctx, tx, s, rel, func() error {
-				if kind == KindView {
-					if err := tx.Exec(ctx, s.Drop(rel, KindView)); err != nil {
-						return err
-					}
-					return tx.Exec(ctx, s.Rename(newRel, KindTable, rel.Name))
-				}
-				for _, stmt := range []string{
-					s.Rename(rel, KindTable, oldRel.Name),
-					s.Rename(newRel, KindTable, rel.Name),
-					s.Drop(oldRel, KindTable),
-				} {
-					if err := tx.Exec(ctx, stmt); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
+			return nil
 		})
 	}
 	if err != nil {
@@ -142,159 +178,94 @@ func BuildTable(ctx context.Context, a Adapter, rel Relation, query string) (int
 	return n, nil
 }
 
-// IncrementalSpec describes one incremental run of a model whose relation
-// already exists as a table.
-type IncrementalSpec struct {
-	Relation Relation
-	// Query selects the new or changed rows (the model rendered with
-	// is_incremental() true).
-	Query string
-	// Strategy is "append" or "merge".
-	Strategy string
-	// UniqueKey lists the key columns for "merge"; keys compare null-safely.
-	UniqueKey []string
-}
-
-// ApplyIncremental stages the delta, refuses it when UniqueKey is set and the
-// delta holds duplicate keys, then appends or merges it in one transaction.
-// Columns of the delta that the table lacks are ignored. It returns the
-// number of rows in the delta.
-//
-// The delta is staged as the table <name>__cdw_delta and dropped inside the
-// same transaction (or, on failure, afterwards). Errors: rel missing wraps
-// ErrRelationNotFound; rel a view, an unknown strategy, "merge" without a
-// key, a key column missing from the table or the delta, and duplicate keys
-// in the delta (the message names one key and its count) all fail before the
-// table is touched. "merge" uses MERGE where the engine has it, else delete
-// + insert; either way keys match with IS NOT DISTINCT FROM, so NULL keys
-// match NULL keys. Table columns missing from the delta are NULL in
-// inserted rows; in matched rows MERGE leaves them unchanged, while delete
-// + insert (engines without MERGE) replaces the row whole, so they become
-// NULL.
-func ApplyIncremental(ctx context.Context, a Adapter, spec IncrementalSpec) (int64, error) {
-	rel := spec.Relation
-	fail := func(err error) (int64, error) {
-		return 0, fmt.Errorf("incremental %s into %s: %w", spec.Strategy, rel, err)
-	}
-	switch spec.Strategy {
-	case "append":
-	case "merge":
-		if len(spec.UniqueKey) == 0 {
-			return fail(errors.New("merge needs a unique key"))
-		}
-	default:
-		return fail(fmt.Errorf("unknown strategy %q (want append or merge)", spec.Strategy))
-	}
-	s, err := statements(a)
+// swapIn replaces rel (a table, a view or nothing) with newRel inside tx.
+func swapIn(ctx context.Context, tx Conn, s Statements, rel, newRel, oldRel Relation) error {
+	kind, exists, err := tx.RelationKind(ctx, rel)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	kind, exists, err := a.RelationKind(ctx, rel)
-	if err != nil {
-		return fail(err)
+	if err := tx.Exec(ctx, s.Drop(oldRel, KindTable)); err != nil {
+		return fmt.Errorf("drop leftover %s: %w", oldRel, err)
 	}
 	if !exists {
-		return fail(ErrRelationNotFound)
+		return tx.Exec(ctx, s.Rename(newRel, KindTable, rel.Name))
 	}
-	if kind != KindTable {
-		return fail(fmt.Errorf("%s is a %s, not a table", rel, kind))
-	}
-	delta := beside(rel, SuffixDelta, s)
-	if err := a.Exec(ctx, s.Drop(delta, KindTable)); err != nil {
-		return fail(fmt.Errorf("drop leftover %s: %w", delta, err))
-	}
-	if err := a.Exec(ctx, s.CreateTableAs(delta, spec.Query)); err != nil {
-		return fail(err)
-	}
-	n, err := applyDelta(ctx, a, s, spec, delta)
-	if err != nil {
-		dropQuietly(ctx, a, s, delta)
-		return fail(err)
-	}
-	return n, nil
-}
-
-// applyDelta checks the staged delta and applies it; the caller drops the
-// delta when it fails.
-func applyDelta(ctx context.Context, a Adapter, s Statements, spec IncrementalSpec, delta Relation) (int64, error) {
-	rel := spec.Relation
-	n, err := countRows(ctx, a, s, delta)
-	if err != nil {
-		return 0, err
-	}
-	tableCols, err := a.Columns(ctx, rel)
-	if err != nil {
-		return 0, err
-	}
-	deltaCols, err := a.Columns(ctx, delta)
-	if err != nil {
-		return 0, err
-	}
-	var cols []string
-	for _, tc := range tableCols {
-		if hasColumn(s, deltaCols, tc.Name) {
-			cols = append(cols, tc.Name)
+	return replaceKeepingDependants(ctx, tx, s, rel, func() error {
+		if kind == KindView {
+			if err := tx.Exec(ctx, s.Drop(rel, KindView)); err != nil {
+				return err
+			}
+			return tx.Exec(ctx, s.Rename(newRel, KindTable, rel.Name))
 		}
-	}
-	if len(cols) == 0 {
-		return 0, fmt.Errorf("the delta shares no column with %s", rel)
-	}
-	key := make([]string, len(spec.UniqueKey))
-	for i, k := range spec.UniqueKey {
-		name, ok := spelled(s, cols, k)
-		if !ok {
-			return 0, fmt.Errorf("unique key column %q is not in both %s and the delta", k, rel)
-		}
-		key[i] = name
-	}
-	if len(key) > 0 && n > 1 {
-		if err := refuseDuplicates(ctx, a, s, delta, key); err != nil {
-			return 0, err
-		}
-	}
-	var stmts []string
-	if spec.Strategy == "merge" {
-		if stmts, err = s.Merge(rel, delta, cols, key); err != nil {
-			return 0, err
-		}
-	} else {
-		stmts = []string{s.InsertSelect(rel, cols, delta)}
-	}
-	stmts = append(stmts, s.Drop(delta, KindTable))
-	err = a.InTx(ctx, func(tx Conn) error {
-		for _, stmt := range stmts {
+		for _, stmt := range []string{
+			s.Rename(rel, KindTable, oldRel.Name),
+			s.Rename(newRel, KindTable, rel.Name),
+			s.Drop(oldRel, KindTable),
+		} {
 			if err := tx.Exec(ctx, stmt); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// stagingQuery applies the window and the dedupe to query. dedupe reports
+// whether the staged table will carry RowNumberColumn.
+func stagingQuery(s Statements, query string, w *Window, key []string, dedupeBy string) (string, bool, error) {
+	if w == nil && dedupeBy == "" {
+		return query, false, nil
+	}
+	is, ok := s.(IncrementalStatements)
+	if !ok {
+		return "", false, &Unsupported{Kind: "event_time windows and dedupe_by", Dialect: s.Name()}
+	}
+	if w != nil {
+		if w.Column == "" || w.End.Before(w.Start) {
+			return "", false, fmt.Errorf("invalid window %s [%s, %s)", w.Column, w.Start, w.End)
+		}
+		query = is.WindowQuery(query, *w)
+	}
+	if dedupeBy == "" {
+		return query, false, nil
+	}
+	if len(key) == 0 {
+		return "", false, errors.New("dedupe_by needs a unique key")
+	}
+	return is.DedupeQuery(query, key, dedupeBy), true, nil
+}
+
+// checkStaged finishes a staged table: drops the dedupe helper column,
+// refuses duplicate keys, and returns its row count.
+func checkStaged(ctx context.Context, a Adapter, s Statements, staged Relation, dedupe bool, key []string) (int64, error) {
+	if dedupe {
+		is := s.(IncrementalStatements) // stagingQuery checked
+		if err := a.Exec(ctx, is.DropColumn(staged, RowNumberColumn)); err != nil {
+			return 0, fmt.Errorf("drop %s from %s: %w", RowNumberColumn, staged, err)
+		}
+	}
+	n, err := countRows(ctx, a, s, staged)
 	if err != nil {
 		return 0, err
 	}
-	return n, nil
-}
-
-// refuseDuplicates fails naming one key that occurs more than once.
-func refuseDuplicates(ctx context.Context, a Adapter, s Statements, delta Relation, key []string) error {
-	res, err := a.Query(ctx, s.DuplicateKeys(delta, key), 1)
-	if err != nil {
-		return fmt.Errorf("probe duplicate keys: %w", err)
-	}
-	if len(res.Rows) == 0 {
-		return nil
-	}
-	row := res.Rows[0]
-	parts := make([]string, len(key))
-	for i, k := range key {
-		v := "NULL"
-		if i < len(row) && row[i] != nil {
-			v = fmt.Sprint(row[i])
+	if len(key) > 0 && !dedupe && n > 1 {
+		cols, err := a.Columns(ctx, staged)
+		if err != nil {
+			return 0, err
 		}
-		parts[i] = k + "=" + v
+		spelledKey := make([]string, len(key))
+		for i, k := range key {
+			name, ok := spelledColumn(s, cols, k)
+			if !ok {
+				return 0, fmt.Errorf("unique key column %q is not in the model's columns", k)
+			}
+			spelledKey[i] = name
+		}
+		if err := refuseDuplicates(ctx, a, s, staged, spelledKey); err != nil {
+			return 0, err
+		}
 	}
-	return fmt.Errorf("the delta holds duplicate unique keys, e.g. (%s) occurs %v times; the table was not changed",
-		strings.Join(parts, ", "), row[len(row)-1])
+	return n, nil
 }
 
 // replaceKeepingDependants drops every view that depends on rel (deepest
@@ -432,7 +403,7 @@ func countRows(ctx context.Context, c Conn, s Statements, rel Relation) (int64, 
 // dropQuietly removes a temporary table after a failure, even when ctx was
 // cancelled; its own error is dropped because the original error matters.
 func dropQuietly(ctx context.Context, a Adapter, s Statements, rel Relation) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), dropTimeout)
 	defer cancel()
 	_ = a.Exec(ctx, s.Drop(rel, KindTable))
 }
@@ -442,12 +413,18 @@ func beside(rel Relation, suffix string, s Statements) Relation {
 }
 
 func hasColumn(s Statements, cols []Column, name string) bool {
+	_, ok := spelledColumn(s, cols, name)
+	return ok
+}
+
+// spelledColumn finds name among cols and returns it as cols spell it.
+func spelledColumn(s Statements, cols []Column, name string) (string, bool) {
 	for _, c := range cols {
 		if s.SameIdentifier(c.Name, name) {
-			return true
+			return c.Name, true
 		}
 	}
-	return false
+	return "", false
 }
 
 // spelled finds name among cols and returns it as cols spell it.

@@ -3,6 +3,7 @@ package warehouse
 import (
 	"fmt"
 	"hash/fnv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -59,6 +60,72 @@ type Statements interface {
 	DependentViews(rel Relation) (query string, args []any, ok bool)
 }
 
+// IncrementalStatements extends Statements with what the delete+insert and
+// microbatch strategies, on_schema_change, dedupe_by and write-audit-publish
+// need. It is optional: BuildTableWith and ApplyIncremental return
+// *Unsupported only when a spec uses one of those features on a dialect
+// without it. Like Statements it is pure.
+type IncrementalStatements interface {
+	Statements
+	// DeleteMatching deletes the rows of target whose key matches a row of
+	// source, comparing null-safely (NULL matches NULL).
+	DeleteMatching(target, source Relation, key []string) string
+	// DeleteWhere deletes the rows of rel for which predicate is true.
+	DeleteWhere(rel Relation, predicate string) string
+	// AddColumn adds col (its Type as the engine reported it) to rel.
+	AddColumn(rel Relation, col Column) string
+	// DropColumn drops the column name from rel, without CASCADE.
+	DropColumn(rel Relation, name string) string
+	// AlterColumnType changes the type of rel's column name to typ,
+	// converting existing values with a cast.
+	AlterColumnType(rel Relation, name, typ string) string
+	// DedupeQuery wraps query so that of the rows sharing a key (NULLs
+	// equal) only the first in orderBy (verbatim SQL) remains. The result
+	// has one extra column, RowNumberColumn, to drop after staging.
+	DedupeQuery(query string, key []string, orderBy string) string
+	// WindowQuery wraps query so that only rows whose column falls in
+	// [w.Start, w.End) remain (rows where it is NULL are dropped).
+	WindowQuery(query string, w Window) string
+	// ProspectQuery selects what p.Target would hold once p.Delta is
+	// applied, without changing anything: the query write-audit-publish
+	// tests run against.
+	ProspectQuery(p Prospect) string
+}
+
+// RowNumberColumn is the helper column DedupeQuery adds.
+const RowNumberColumn = "__cdw_row_number"
+
+// Window is a half-open time range [Start, End) over Column, compared as
+// UTC timestamps.
+type Window struct {
+	Column     string
+	Start, End time.Time
+}
+
+// Prospect describes the result of applying a delta to a table, for
+// IncrementalStatements.ProspectQuery.
+type Prospect struct {
+	Target, Delta Relation
+	// Columns are the table's columns after the run (after on_schema_change).
+	Columns []ProspectColumn
+	// Key, when set, drops target rows whose key matches a delta row
+	// null-safely (merge, delete+insert).
+	Key []string
+	// Replace, when set, drops target rows for which it is true (the
+	// window a microbatch replaces); rows where it is NULL stay.
+	Replace string
+}
+
+// ProspectColumn is one column of a Prospect. A side that lacks the
+// column contributes NULL of Type; a target column whose type changes is
+// cast to Type.
+type ProspectColumn struct {
+	Name, Type        string
+	InTarget, InDelta bool
+	// Retype casts the target's values to Type (sync_all_columns).
+	Retype bool
+}
+
 // ViewDefinition is a view captured before its base relation is replaced.
 type ViewDefinition struct {
 	Relation     Relation
@@ -91,4 +158,19 @@ func TempName(name, suffix string, max int) string {
 		cut = cut[:len(cut)-1]
 	}
 	return cut + tag + suffix
+}
+
+// WindowPredicate renders the SQL condition "w.Column is in [w.Start,
+// w.End)" with UTC timestamp literals, for any dialect: true inside the
+// window, false outside, NULL where the column is NULL. A date column
+// compares as midnight of that day.
+func WindowPredicate(d Dialect, w Window) string {
+	c := d.QuoteIdent(w.Column)
+	return c + " >= " + TimestampLiteral(d, w.Start) + " and " + c + " < " + TimestampLiteral(d, w.End)
+}
+
+// TimestampLiteral renders t, converted to UTC, as an SQL timestamp
+// literal (microsecond precision; trailing zero fractions omitted).
+func TimestampLiteral(d Dialect, t time.Time) string {
+	return "timestamp " + d.QuoteString(t.UTC().Format("2006-01-02 15:04:05.999999"))
 }

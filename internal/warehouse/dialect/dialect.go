@@ -179,12 +179,7 @@ func (d SQL) Merge(target, source warehouse.Relation, columns, key []string) ([]
 	}
 	match := d.keyMatch(key)
 	if !d.merge {
-		return []string{
-			"delete from " + d.QuoteRelation(target) + " as " + targetAlias +
-				"\nwhere exists (\n    select 1 from " + d.QuoteRelation(source) + " as " + sourceAlias +
-				"\n    where " + match + "\n)",
-			d.InsertSelect(target, columns, source),
-		}, nil
+		return d.deleteInsert(target, source, columns, key), nil
 	}
 	var b strings.Builder
 	b.WriteString("merge into " + d.QuoteRelation(target) + " as " + targetAlias)

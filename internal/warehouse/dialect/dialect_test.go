@@ -63,6 +63,7 @@ func goldenCases(d SQL) []txtar.File {
 	} else {
 		add("dependent_views", "-- none: views bind by name")
 	}
+	addIncrementalCases(d, add)
 	add("temp_name",
 		warehouse.TempName("readings_valid", "__cdw_new", d.MaxIdentifierLength()),
 		warehouse.TempName(strings.Repeat("x", 60), "__cdw_new", d.MaxIdentifierLength()),

@@ -43,6 +43,13 @@ func Run(t *testing.T, open func(t *testing.T) warehouse.Adapter) {
 		{"ApplyIncrementalMergeNullSafe", testIncrementalMerge},
 		{"ApplyIncrementalRefusesDuplicateKeys", testIncrementalDuplicates},
 		{"ApplyIncrementalErrors", testIncrementalErrors},
+		{"ApplyIncrementalDeleteInsert", testIncrementalDeleteInsert},
+		{"ApplyIncrementalMicrobatchWindow", testIncrementalMicrobatch},
+		{"OnSchemaChange", testOnSchemaChange},
+		{"OnSchemaChangeDependentViews", testOnSchemaChangeDependentViews},
+		{"DedupeBy", testDedupeBy},
+		{"WriteAuditPublish", testWriteAuditPublish},
+		{"InTxRollsBack", testInTxRollsBack},
 		{"LockExcludesSecondLocker", testLock},
 		{"RawMigrationTablesLoad", testRawTables},
 	} {
