@@ -98,4 +98,3 @@ func (d SQL) ProspectQuery(p warehouse.Prospect) string {
 	b.WriteString("\nfrom " + d.QuoteRelation(p.Delta))
 	return b.String()
 }
-
