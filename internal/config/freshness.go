@@ -115,7 +115,7 @@ func decodePeriod(d *yamlx.Decoder, n *yaml.Node, field string) *FreshnessPeriod
 		return nil
 	}
 	if !slices.Contains(freshnessPeriods, raw.Period) {
-		d.Report(n, yamlx.Field(field, "period"), yamlx.UnknownMessage("period", raw.Period, freshnessPeriods))
+		d.Report(n, yamlx.Field(field, "period"), unknownValue("period", raw.Period, freshnessPeriods))
 		return nil
 	}
 	return &FreshnessPeriod{Count: *raw.Count, Period: raw.Period}

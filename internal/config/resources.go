@@ -193,7 +193,7 @@ func (pl *propsLoader) addSeed(field string, s seedFile) {
 		cfg.ColumnTypes[col] = typ
 	}
 	if d := s.Config.Delimiter; d != "" && (len([]rune(d)) != 1 || d == "\"" || d == "\n" || d == "\r") {
-		pl.diags.Addf(s.Config.Pos, "%s: delimiter must be one character other than a quote or a line break, got %q", yamlx.Field(cf, "delimiter"), d)
+		pl.diags.Addf(s.Config.Pos, "%s: must be one character other than a quote or a line break, got %q", yamlx.Field(cf, "delimiter"), d)
 	}
 	decl := SeedDecl{Name: s.Name, Description: s.Description, Config: cfg, Pos: s.Pos}
 	decl.Columns, decl.Tests = pl.columnsAndTests(field, s.Columns, s.testKeys)
@@ -278,9 +278,14 @@ func oneOfNode(d *yamlx.Decoder, n *yaml.Node, field, what string, valid []strin
 		return ""
 	}
 	if !slices.Contains(valid, n.Value) {
-		d.Report(n, field, strings.Replace(yamlx.UnknownMessage(what, n.Value, valid),
-			"unknown "+what, fmt.Sprintf("unknown %s %q", what, n.Value), 1))
+		d.Report(n, field, unknownValue(what, n.Value, valid))
 		return ""
 	}
 	return n.Value
+}
+
+// unknownValue words a value outside valid: `unknown period "week"
+// (expected one of: minute, hour, day)`, with a suggestion for near misses.
+func unknownValue(what, value string, valid []string) string {
+	return strings.Replace(yamlx.UnknownMessage(what, value, valid), "unknown "+what, fmt.Sprintf("unknown %s %q", what, value), 1)
 }

@@ -131,7 +131,7 @@ func decodeRows(d *yamlx.Decoder, field string, r rowsFile) UnitTestRows {
 	}
 	at := &yaml.Node{Line: r.Pos.Line, Column: r.Pos.Col}
 	if !slices.Contains(rowFormats, out.Format) {
-		d.Report(at, yamlx.Field(field, "format"), yamlx.UnknownMessage("format", out.Format, rowFormats))
+		d.Report(at, yamlx.Field(field, "format"), unknownValue("format", out.Format, rowFormats))
 		return out
 	}
 	rows := &r.Rows

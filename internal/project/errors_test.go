@@ -83,7 +83,7 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"tests/t.sql: config(severity=fatal): must be 'error' or 'warn'"}},
 		{"singular test with an unknown config key",
 			map[string]string{"tests/t.sql": "{{ config(materialized='table') }}select 1"},
-			[]string{"tests/t.sql: config(materialized=...): tests take severity and tags"}},
+			[]string{"tests/t.sql: config(materialized=...): tests take severity, warn_if, error_if, limit, store_failures and tags"}},
 		{"cycles name every model in them",
 			map[string]string{
 				"models/a.sql": "select * from {{ ref('c') }}", "models/b.sql": "select * from {{ ref('a') }}", "models/c.sql": "select * from {{ ref('b') }}",

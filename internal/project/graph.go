@@ -28,9 +28,31 @@ func (p *Project) dagNodes() []dag.Node {
 			} else {
 				cfg["test_type"] = "singular"
 			}
+			if n.Test.StoreFailures {
+				cfg["store_failures"] = true
+			}
+			if n.Test.NewRowsOnly {
+				cfg["new_rows_only"] = true
+			}
+		case KindSeed, KindSnapshot:
+			cfg["materialized"] = n.Kind
+			if n.Config.Schema != "" {
+				cfg["schema"] = n.Config.Schema
+			}
+			if n.Snapshot != nil {
+				cfg["strategy"] = n.Snapshot.Config.Strategy
+				cfg["unique_key"] = toAny(n.Snapshot.Config.UniqueKey)
+				cfg["hard_deletes"] = n.Snapshot.Config.HardDeletes
+			}
+		case KindUnitTest:
+			cfg["test_type"] = "unit"
+		}
+		rt := n.Kind
+		if n.Kind == KindUnitTest {
+			rt = dag.ResourceTest // selected with its model, and by test_type:unit
 		}
 		out = append(out, dag.Node{
-			ID: n.ID, Name: n.Name, ResourceType: n.Kind, Path: n.Path,
+			ID: n.ID, Name: n.Name, ResourceType: rt, Path: n.Path,
 			Tags: n.Tags, Config: cfg, Parents: n.Parents,
 		})
 	}

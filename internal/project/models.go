@@ -84,7 +84,8 @@ func (p *Project) parseModels() error {
 		}
 		for _, parent := range n.Parents {
 			if _, ok := p.Nodes[parent]; !ok {
-				probs = append(probs, fmt.Sprintf("%s: ref(%q): that model is disabled (enabled: false)", n.Path, strings.TrimPrefix(parent, KindModel+".")))
+				_, name, _ := strings.Cut(parent, ".")
+				probs = append(probs, fmt.Sprintf("%s: ref(%q): that model is disabled (enabled: false)", n.Path, name))
 			}
 		}
 	}
@@ -120,13 +121,13 @@ func (p *Project) parseModel(n *Node) error {
 	}
 	seen := map[string]bool{}
 	for _, r := range refs {
-		id := KindModel + "." + r
-		if !seen[id] && id != n.ID {
-			seen[id] = true
-			n.Parents = append(n.Parents, id)
-		}
+		id, _ := p.refID(r) // the parse resolver accepted it
 		if id == n.ID {
 			return fmt.Errorf("%s: model %q refers to itself; use {{ this }} for its own relation", n.Path, n.Name)
+		}
+		if !seen[id] {
+			seen[id] = true
+			n.Parents = append(n.Parents, id)
 		}
 	}
 	for _, s := range srcs {
@@ -160,7 +161,7 @@ func (p *Project) targetInfo() template.Target {
 type parseResolver struct{ p *Project }
 
 func (r parseResolver) Ref(name string) (template.Relation, error) {
-	if _, ok := r.p.Nodes[KindModel+"."+name]; !ok {
+	if _, ok := r.p.refID(name); !ok {
 		if r.p.disabled[name] {
 			return template.Relation{}, fmt.Errorf("ref(%q): that model is disabled (enabled: false)", name)
 		}

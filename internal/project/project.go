@@ -27,12 +27,24 @@ import (
 
 // Node kinds.
 const (
-	KindModel  = dag.ResourceModel
-	KindTest   = dag.ResourceTest
-	KindSource = dag.ResourceSource
+	KindModel    = dag.ResourceModel
+	KindTest     = dag.ResourceTest
+	KindSource   = dag.ResourceSource
+	KindSeed     = dag.ResourceSeed
+	KindSnapshot = "snapshot"
+	// KindUnitTest is a unit test of a model. In the graph it is a test
+	// (resource type "test", test_type "unit"), so it is selected with the
+	// model it tests and by test_type:unit.
+	KindUnitTest = "unit_test"
 )
 
-// Node is a model, source or data test.
+// IsRefable reports whether ref() can name a node of kind: models, seeds
+// and snapshots, which share one namespace.
+func IsRefable(kind string) bool {
+	return kind == KindModel || kind == KindSeed || kind == KindSnapshot
+}
+
+// Node is a model, source, seed, snapshot, data test or unit test.
 type Node struct {
 	ID, Kind, Name string
 	// Path is the defining file, slash-separated, relative to the project root.
@@ -54,6 +66,10 @@ type Node struct {
 	Raw string
 	// Columns are the columns declared in properties YAML, in order.
 	Columns []Column
+	// Seed, Snapshot and UnitTest describe nodes of those kinds.
+	Seed     *Seed
+	Snapshot *Snapshot
+	UnitTest *UnitTest
 }
 
 // Column is a column declared in properties YAML.
@@ -73,6 +89,21 @@ type Test struct {
 	Where    string
 	// To is the quoted parent relation of a relationships test, resolved at load.
 	To string
+	// Limit caps the failing rows counted and stored (0 = none).
+	Limit int
+	// WarnIf and ErrorIf are thresholds on the failing-row count (zero
+	// values mean ">0").
+	WarnIf, ErrorIf quality.Condition
+	// StoreFailures keeps the latest failing rows in a table.
+	StoreFailures bool
+	// NewRowsOnly tests the rows an incremental run of On selects (its
+	// delta) instead of its table; On is an incremental model.
+	NewRowsOnly bool
+}
+
+// Thresholds are the test's severity and warn_if/error_if.
+func (t *Test) Thresholds() quality.Thresholds {
+	return quality.Thresholds{Severity: t.Severity, WarnIf: t.WarnIf, ErrorIf: t.ErrorIf}
 }
 
 // Project is a loaded project.
@@ -129,7 +160,7 @@ func Load(cfg *config.Project, opts Options) (*Project, error) {
 		probs.add(err)
 		return nil, probs
 	}
-	props, err := config.LoadProperties(opts.FS, cfg.Paths.Models)
+	props, err := config.LoadProperties(opts.FS, cfg.Paths.Models, config.DefaultSeedsPath, config.DefaultSnapshotsPath)
 	if err != nil {
 		// Without its properties the project would report every source()
 		// as unknown; the YAML problems are the ones to fix first.
@@ -142,13 +173,17 @@ func Load(cfg *config.Project, opts Options) (*Project, error) {
 		return nil, err
 	}
 	probs.add(p.addModels(models, props))
+	probs.add(p.addSeeds(opts.FS, props))
+	probs.add(p.addSnapshots(props))
 	tests, err := readTree(opts.FS, cfg.Paths.Tests, ".sql")
 	if err != nil {
 		return nil, err
 	}
 	probs.add(p.parseModels())
+	probs.add(p.checkSnapshotParents())
 	probs.add(p.addSingularTests(tests))
 	probs.add(p.addGenericTests(props))
+	probs.add(p.addUnitTests(opts.FS, props))
 	if len(probs) > 0 {
 		return nil, probs
 	}
@@ -160,10 +195,24 @@ func Load(cfg *config.Project, opts Options) (*Project, error) {
 	return p, nil
 }
 
-// Model returns the model node with the given name.
+// Model returns the node ref(name) reads: the model, seed or snapshot
+// called name (they share one namespace).
 func (p *Project) Model(name string) (*Node, bool) {
-	n, ok := p.Nodes["model."+name]
-	return n, ok
+	id, ok := p.refID(name)
+	if !ok {
+		return nil, false
+	}
+	return p.Nodes[id], true
+}
+
+// refID is the ID of the live node ref(name) names.
+func (p *Project) refID(name string) (string, bool) {
+	for _, kind := range []string{KindModel, KindSeed, KindSnapshot} {
+		if _, ok := p.Nodes[kind+"."+name]; ok {
+			return kind + "." + name, true
+		}
+	}
+	return "", false
 }
 
 // SchemaFor returns the schema a model with a custom schema is built in:

@@ -75,8 +75,10 @@ func (p *Project) source(src, tbl string) (*Node, error) {
 // suggestModel returns "; did you mean X?" for a near-miss model name.
 func (p *Project) suggestModel(name string) string {
 	var names []string
-	for _, n := range p.nodesOfKind(KindModel) {
-		names = append(names, n.Name)
+	for _, kind := range []string{KindModel, KindSeed, KindSnapshot} {
+		for _, n := range p.nodesOfKind(kind) {
+			names = append(names, n.Name)
+		}
 	}
 	if best := yamlx.Suggest(name, names); best != "" {
 		return fmt.Sprintf("; did you mean %q?", best)

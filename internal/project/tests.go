@@ -46,6 +46,32 @@ func (p *Project) addSingularTests(files map[string]string) error {
 					probs = append(probs, fmt.Sprintf("%s: config(severity=%v): must be 'error' or 'warn'", path, v))
 				}
 				n.Test.Severity = quality.Severity(s)
+			case "warn_if", "error_if":
+				str, _ := v.(string)
+				c, err := quality.ParseCondition(str)
+				if err != nil {
+					probs = append(probs, fmt.Sprintf("%s: config(%s=%v): %v", path, k, v, err))
+					continue
+				}
+				if k == "warn_if" {
+					n.Test.WarnIf = c
+				} else {
+					n.Test.ErrorIf = c
+				}
+			case "limit":
+				lim, ok := wholeNumber(v)
+				if !ok || lim <= 0 {
+					probs = append(probs, fmt.Sprintf("%s: config(limit=%v): must be a positive whole number", path, v))
+					continue
+				}
+				n.Test.Limit = lim
+			case "store_failures":
+				b, ok := v.(bool)
+				if !ok {
+					probs = append(probs, fmt.Sprintf("%s: config(store_failures=%v): must be true or false", path, v))
+					continue
+				}
+				n.Test.StoreFailures = b
 			case "tags":
 				switch t := v.(type) {
 				case string:
@@ -56,11 +82,12 @@ func (p *Project) addSingularTests(files map[string]string) error {
 					}
 				}
 			default:
-				probs = append(probs, fmt.Sprintf("%s: config(%s=...): tests take severity and tags", path, k))
+				probs = append(probs, fmt.Sprintf("%s: config(%s=...): tests take severity, warn_if, error_if, limit, store_failures and tags", path, k))
 			}
 		}
 		for _, r := range out.Refs {
-			n.Parents = appendNew(n.Parents, KindModel+"."+r)
+			id, _ := p.refID(r)
+			n.Parents = appendNew(n.Parents, id)
 		}
 		for _, s := range out.Sources {
 			n.Parents = appendNew(n.Parents, sourceID(s[0], s[1]))
@@ -106,6 +133,20 @@ func (p *Project) addGenericTests(props *config.Properties) error {
 			}
 		}
 	}
+	for _, sd := range props.Seeds {
+		if on := p.Nodes[KindSeed+"."+sd.Name]; on != nil {
+			for _, t := range sd.AllTests() {
+				add(on, "", t)
+			}
+		}
+	}
+	for _, sn := range props.Snapshots {
+		if on := p.Nodes[KindSnapshot+"."+sn.Name]; on != nil {
+			for _, t := range sn.AllTests() {
+				add(on, "", t)
+			}
+		}
+	}
 	for _, s := range props.Sources {
 		for _, tbl := range s.Tables {
 			on := p.Nodes[sourceID(s.Name, tbl.Name)]
@@ -134,9 +175,17 @@ func (p *Project) genericTest(on *Node, prefix string, t config.TestDecl) (*Node
 	if t.Column == "" {
 		return nil, fmt.Errorf("test %q needs a column: declare it under `columns:`", t.Name)
 	}
-	spec := &Test{Generic: t.Name, On: on.ID, Column: t.Column, Args: t.Args, Severity: quality.Severity(t.Severity), Where: t.Where}
+	spec := &Test{Generic: t.Name, On: on.ID, Column: t.Column, Args: t.Args, Severity: quality.Severity(t.Severity), Where: t.Where,
+		Limit: t.Limit, WarnIf: t.WarnIf, ErrorIf: t.ErrorIf, StoreFailures: t.StoreFailures != nil && *t.StoreFailures, NewRowsOnly: t.NewRowsOnly}
 	if spec.Severity == "" {
 		spec.Severity = quality.SeverityError
+	}
+	if t.NewRowsOnly && (on.Kind != KindModel || on.Config.EffectiveMaterialized() != config.MaterializedIncremental) {
+		what := on.Kind
+		if on.Kind == KindModel {
+			what = on.Config.EffectiveMaterialized() + " model"
+		}
+		return nil, fmt.Errorf("new_rows_only tests the rows an incremental run adds; %s is a %s", on.Name, what)
 	}
 	subject := strings.ReplaceAll(on.Name, ".", "_")
 	name := prefix + t.Name + "_" + subject + "_" + t.Column
@@ -174,8 +223,9 @@ func (p *Project) genericTest(on *Node, prefix string, t config.TestDecl) (*Node
 			return nil, fmt.Errorf("relationships: `to`: %s", strings.TrimPrefix(err.Error(), t.Pos.File+":1: "))
 		}
 		for _, r := range out.Refs {
-			parents = appendNew(parents, KindModel+"."+r)
-			spec.To = "model." + r
+			id, _ := p.refID(r)
+			parents = appendNew(parents, id)
+			spec.To = id
 		}
 		for _, s := range out.Sources {
 			parents = appendNew(parents, sourceID(s[0], s[1]))
@@ -218,4 +268,19 @@ func containsStr(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// wholeNumber reads a config() value that should be a whole number.
+func wholeNumber(v any) (int, bool) {
+	switch x := v.(type) {
+	case int:
+		return x, true
+	case int64:
+		return int(x), true
+	case float64:
+		if x == float64(int(x)) {
+			return int(x), true
+		}
+	}
+	return 0, false
 }
