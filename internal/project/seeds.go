@@ -2,9 +2,9 @@ package project
 
 import (
 	"crypto/sha256"
-	"hash"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"path"
