@@ -17,6 +17,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/cdw-dev/cdw/internal/extract"
+	"github.com/cdw-dev/cdw/internal/secrets"
 )
 
 // Exit codes.
@@ -34,6 +35,8 @@ type settings struct {
 	extractors []extract.Extractor
 	env        func(string) (string, bool)
 	version    string
+	// redactor masks resolved secrets in everything Main prints.
+	redactor *secrets.Redactor
 }
 
 // WithExtractors makes extractors available to `cdw extract`. A project's
@@ -53,13 +56,19 @@ func WithVersion(v string) Option { return func(s *settings) { s.version = v } }
 // Main runs cdw with args (args[0] is the program name) and returns the
 // exit code. It never calls os.Exit, so tests call it in-process.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, opts ...Option) int {
-	s := &settings{env: os.LookupEnv, version: "dev"}
+	s := &settings{env: os.LookupEnv, version: "dev", redactor: secrets.NewRedactor()}
 	for _, o := range opts {
 		o(s)
 	}
-	app := newApp(s, stdin, stdout, stderr)
+	// Everything printed passes through the redactor, so a secret resolved
+	// at connect time never reaches a log, even inside a driver's error.
+	out, errOut := s.redactor.Writer(stdout), s.redactor.Writer(stderr)
+	app := newApp(s, stdin, out, errOut)
 	err := app.RunContext(ctx, intersperse(app, args))
-	return exitCode(ctx, err, stderr)
+	code := exitCode(ctx, err, errOut)
+	out.Flush()
+	errOut.Flush()
+	return code
 }
 
 // exitError carries an exit code and an optional message for stderr.
@@ -157,6 +166,9 @@ func newApp(s *settings, stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 		showCommand(s),
 		sampleCommand(s),
 		debugCommand(s),
+		envCommand(s),
+		deployCommand(s),
+		janitorCommand(s),
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
@@ -176,5 +188,6 @@ func globalFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "target", Aliases: []string{"t"}, Usage: "target from project.yml (default: its `target:`)", EnvVars: []string{"CDW_TARGET"}},
 		&ucli.IntFlag{Name: "threads", Usage: "nodes to run at once (default: the target's threads)"},
 		&ucli.StringFlag{Name: "vars", Usage: "YAML map overriding project vars, e.g. '{max_register_value: 999999}'"},
+		&ucli.BoolFlag{Name: "override-prod-guard", Usage: "use a protected (prod) target from a ref that does not deploy to it; logged"},
 	}
 }

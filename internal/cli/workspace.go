@@ -19,6 +19,7 @@ import (
 	"github.com/cdw-dev/cdw/internal/warehouse/dialect"
 	"github.com/cdw-dev/cdw/internal/warehouse/duckdb"
 	"github.com/cdw-dev/cdw/internal/warehouse/postgres"
+	"github.com/cdw-dev/cdw/internal/warehouse/redshift"
 )
 
 // workspace is a project directory with its config and resolved target:
@@ -31,6 +32,7 @@ type workspace struct {
 	targetName string
 	target     config.Target
 	vars       map[string]any
+	env        envState // the target's deployment environment (cmd_env.go)
 }
 
 func loadWorkspace(c *ucli.Context, s *settings) (*workspace, error) {
@@ -60,6 +62,9 @@ func loadWorkspace(c *ucli.Context, s *settings) (*workspace, error) {
 		if err := yaml.Unmarshal([]byte(v), &w.vars); err != nil {
 			return nil, invalidf("--vars: not a YAML map: %v", err)
 		}
+	}
+	if err := w.loadEnvironment(c); err != nil {
+		return nil, err
 	}
 	return w, nil
 }
@@ -101,8 +106,10 @@ func (w *workspace) dialect() (warehouse.Dialect, error) {
 		return dialect.DuckDB(2, 0), nil
 	case config.TypePostgres:
 		return dialect.Postgres(150000), nil
+	case config.TypeRedshift:
+		return redshift.Dialect{}, nil
 	}
-	return nil, invalidf("target %s: type %s is not supported yet (duckdb, postgres)", w.targetName, w.target.Type)
+	return nil, invalidf("target %s: type %s is not supported yet (duckdb, postgres, redshift)", w.targetName, w.target.Type)
 }
 
 // project loads the project for the target.
@@ -118,8 +125,26 @@ func (w *workspace) project() (*project.Project, error) {
 	return p, nil
 }
 
-// open connects to the target's warehouse.
+// open connects to the target's warehouse: the prod guard first, then
+// secrets resolved (errors redacted), then the per-PR schema registered
+// when the target's environment is ephemeral.
 func (w *workspace) open(ctx context.Context) (warehouse.Adapter, error) {
+	if err := w.guard(ctx); err != nil {
+		return nil, err
+	}
+	a, err := w.connect(ctx)
+	if err != nil {
+		return nil, w.s.redactor.Error(err)
+	}
+	if err := w.registerEphemeral(ctx, a); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// connect opens the adapter for the target's type.
+func (w *workspace) connect(ctx context.Context) (warehouse.Adapter, error) {
 	switch w.target.Type {
 	case config.TypeDuckDB:
 		path := ""
@@ -132,13 +157,27 @@ func (w *workspace) open(ctx context.Context) (warehouse.Adapter, error) {
 		}
 		return a, nil
 	case config.TypePostgres:
-		a, err := postgres.Open(ctx, postgres.Options{URL: postgresURL(w.target), MaxConns: w.target.Threads + 2})
+		t, err := w.resolvedTarget(ctx)
+		if err != nil {
+			return nil, err
+		}
+		a, err := postgres.Open(ctx, postgres.Options{URL: postgresURL(t), MaxConns: w.target.Threads + 2})
+		if err != nil {
+			return nil, fmt.Errorf("target %s: %w", w.target.Redacted(), err)
+		}
+		return a, nil
+	case config.TypeRedshift:
+		t, err := w.resolvedTarget(ctx)
+		if err != nil {
+			return nil, err
+		}
+		a, err := w.openRedshift(ctx, t)
 		if err != nil {
 			return nil, fmt.Errorf("target %s: %w", w.target.Redacted(), err)
 		}
 		return a, nil
 	}
-	return nil, invalidf("target %s: type %s is not supported yet (duckdb, postgres)", w.targetName, w.target.Type)
+	return nil, invalidf("target %s: type %s is not supported yet (duckdb, postgres, redshift)", w.targetName, w.target.Type)
 }
 
 // postgresURL builds a connection URL from a target's url or its fields.

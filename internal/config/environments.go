@@ -139,12 +139,14 @@ var routingKeys = []string{"target", "branches", "tags", "pull_requests", "prote
 // DefaultEnvironments are used when project.yml has no environments:
 // section: the seed system's git flow, each environment deploying to the
 // target of the same name — develop → uat, release/* → preprod, master,
-// main and v* tags → prod (protected).
+// main and v* tags → prod. Nothing is protected by default: the prod guard
+// applies to environments declared with protected: true, so a project
+// that names a scratch target "prod" is not refused by surprise.
 func DefaultEnvironments() []EnvironmentRoute {
 	return []EnvironmentRoute{
 		{Name: "uat", Target: "uat", Branches: []string{"develop"}},
 		{Name: "preprod", Target: "preprod", Branches: []string{"release/*"}},
-		{Name: "prod", Target: "prod", Branches: []string{"master", "main"}, Tags: []string{"v*"}, Protected: true},
+		{Name: "prod", Target: "prod", Branches: []string{"master", "main"}, Tags: []string{"v*"}},
 	}
 }
 

@@ -105,7 +105,7 @@ func TestEnvironmentsDefaultWhenAbsent(t *testing.T) {
 			t.Errorf("default %s = %q, want %q", k, got[k], v)
 		}
 	}
-	if e, err := p.Environment("prod"); err != nil || !e.Protected || e.Vars == nil {
+	if e, err := p.Environment("prod"); err != nil || e.Protected || e.Vars == nil {
 		t.Fatalf("default prod = %+v, %v", e, err)
 	}
 }
