@@ -156,9 +156,9 @@ func (w *workspace) registerEphemeral(ctx context.Context, a warehouse.Adapter) 
 
 func envCommand(s *settings) *ucli.Command {
 	return &ucli.Command{
-		Name:  "env",
-		Usage: "print the environment this git ref deploys to, its target, and why",
-		Flags: []ucli.Flag{&ucli.StringFlag{Name: "output", Value: "text", Usage: "text or json"}},
+		Name:        "env",
+		Usage:       "print the environment this git ref deploys to, its target, and why",
+		Flags:       []ucli.Flag{&ucli.StringFlag{Name: "output", Value: "text", Usage: "text or json"}},
 		Subcommands: []*ucli.Command{schedulesCommand(s)},
 		Action: func(c *ucli.Context) error {
 			if c.Args().Len() > 0 {

@@ -145,8 +145,8 @@ func newApp(s *settings, stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 		HideHelpCommand:      true,
 		// Selectors use commas for intersection: never split flag values on them.
 		DisableSliceFlagSeparator: true,
-		Flags:                globalFlags(),
-		ExitErrHandler:       func(*ucli.Context, error) {}, // Main decides exit codes
+		Flags:                     globalFlags(),
+		ExitErrHandler:            func(*ucli.Context, error) {}, // Main decides exit codes
 		OnUsageError: func(c *ucli.Context, err error, isSub bool) error {
 			return invalid(err)
 		},
