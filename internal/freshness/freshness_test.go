@@ -14,7 +14,9 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
-func period(n int, p string) *config.FreshnessPeriod { return &config.FreshnessPeriod{Count: n, Period: p} }
+func period(n int, p string) *config.FreshnessPeriod {
+	return &config.FreshnessPeriod{Count: n, Period: p}
+}
 
 func TestJudge(t *testing.T) {
 	f := config.FreshnessDecl{WarnAfter: period(6, "hour"), ErrorAfter: period(1, "day")}
