@@ -70,6 +70,8 @@ type Node struct {
 	Seed     *Seed
 	Snapshot *Snapshot
 	UnitTest *UnitTest
+	// Freshness is a source table's freshness check (nil = none).
+	Freshness *Freshness
 }
 
 // Column is a column declared in properties YAML.

@@ -246,3 +246,27 @@ func TestResourceLoadErrors(t *testing.T) {
 }
 
 func dagDefaults() dag.SelectOptions { return dag.SelectOptions{} }
+
+func TestSourceFreshness(t *testing.T) {
+	p := mustLoad(t, map[string]string{"models/src.yml": `version: 2
+sources:
+  - name: raw
+    loaded_at_field: loaded_at
+    freshness: {warn_after: {count: 1, period: day}}
+    tables:
+      - name: readings
+      - name: codes
+        freshness: null
+`})
+	if f := p.Nodes["source.raw.readings"].Freshness; f == nil || f.LoadedAtField != "loaded_at" || f.Decl.WarnAfter.String() != "1 day" {
+		t.Errorf("readings freshness = %+v", f)
+	}
+	if f := p.Nodes["source.raw.codes"].Freshness; f != nil {
+		t.Errorf("codes freshness = %+v, want none", f)
+	}
+	_, err := load(t, map[string]string{"models/src.yml": "version: 2\nsources:\n  - name: raw\n    freshness: {warn_after: {count: 1, period: day}}\n    tables:\n      - name: readings\n"})
+	want := "models/src.yml:4:16: source table raw.readings has freshness but no loaded_at_field (set it on the table or the source)"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+}

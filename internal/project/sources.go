@@ -12,6 +12,13 @@ import (
 
 func sourceID(src, tbl string) string { return KindSource + "." + src + "." + tbl }
 
+// Freshness is a source table's freshness check: the column (or SQL
+// expression) telling when a row was loaded, and the thresholds.
+type Freshness struct {
+	LoadedAtField string
+	Decl          config.FreshnessDecl
+}
+
 // addSources creates a node per declared source table.
 func (p *Project) addSources(props *config.Properties) error {
 	var probs Problems
@@ -30,6 +37,15 @@ func (p *Project) addSources(props *config.Properties) error {
 				Path: t.Pos.File, Description: t.Description,
 				Relation: warehouse.Relation{Schema: schema, Name: ident},
 				Columns:  columns(t.Columns),
+			}
+			field, f, ok := config.Freshness(s, t)
+			switch {
+			case ok:
+				n.Freshness = &Freshness{LoadedAtField: field, Decl: *f}
+			case f != nil && field == "":
+				at := f.Pos
+				probs = append(probs, fmt.Sprintf("%s:%d:%d: source table %s.%s has freshness but no loaded_at_field (set it on the table or the source)",
+					at.File, at.Line, at.Col, s.Name, t.Name))
 			}
 			if _, dup := p.Nodes[n.ID]; dup {
 				probs = append(probs, fmt.Sprintf("%s:%d:%d: source table %s.%s is declared twice", t.Pos.File, t.Pos.Line, t.Pos.Col, s.Name, t.Name))
