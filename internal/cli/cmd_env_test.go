@@ -165,6 +165,18 @@ func TestProdGuardOverrideIsLogged(t *testing.T) {
 	if code, out, errOut := cdwRun(t, dir, env, "-t", "prod", "migrate", "status"); code != 0 || strings.Contains(errOut, "WARNING") {
 		t.Fatalf("from master: exit %d\n%s%s", code, out, errOut)
 	}
+	// Without --target, deploy goes to the ref's environment.
+	code, out, errOut = cdwRun(t, dir, env, "deploy")
+	if code != 0 || !strings.Contains(out, "deploy: branch master → environment prod, target prod") || !strings.Contains(out, "deploy prod: OK") {
+		t.Fatalf("deploy from master: exit %d\n%s%s", code, out, errOut)
+	}
+	// A failing build fails the deploy with exit 1, naming the step.
+	write(t, dir, "models/m.sql", "select no_such_column\n")
+	code, out, errOut = cdwRun(t, dir, env, "deploy")
+	if code != ExitFailed || !strings.Contains(out, "deploy prod: FAILED at build") || !strings.Contains(out, "SKIPPED  artifacts") ||
+		!strings.Contains(errOut, "deploy to prod failed at build") {
+		t.Fatalf("failing deploy: exit %d\n%s%s", code, out, errOut)
+	}
 }
 
 // TestSecretsResolvedAtConnectAndRedacted points a target at AWS Secrets
