@@ -144,3 +144,24 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
+
+// WithTableOptions returns a view of the adapter whose dialect creates
+// every table with o (dist/sort keys): pass it to warehouse.BuildTable or
+// ApplyIncremental to materialize one model with its physical config. It
+// shares the pool; closing either closes both. o is validated first.
+func (a *Adapter) WithTableOptions(o TableOptions) (warehouse.Adapter, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	d := a.dialect
+	d.Table = o
+	return &tabled{Adapter: a, d: d}, nil
+}
+
+// tabled is an Adapter with table options in its dialect.
+type tabled struct {
+	*Adapter
+	d Dialect
+}
+
+func (t *tabled) Dialect() warehouse.Dialect { return t.d }

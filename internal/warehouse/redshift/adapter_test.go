@@ -245,3 +245,25 @@ func TestBulkLoadWithoutStagingSaysSo(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestWithTableOptionsSharesThePool(t *testing.T) {
+	a := openPG(t)
+	if _, err := a.WithTableOptions(redshift.TableOptions{SortType: "zorder", Sort: []string{"a"}}); err == nil {
+		t.Fatal("invalid options accepted")
+	}
+	tb, err := a.WithTableOptions(redshift.TableOptions{Dist: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := tb.Dialect().(redshift.Dialect)
+	if got := d.CreateTableAs(warehouse.Relation{Schema: "s", Name: "t"}, "select 1"); !strings.Contains(got, `diststyle key distkey("k")`) {
+		t.Fatalf("CreateTableAs = %s", got)
+	}
+	if got := a.Dialect().(redshift.Dialect).CreateTableAs(warehouse.Relation{Name: "t"}, "select 1"); strings.Contains(got, "dist") {
+		t.Fatalf("the original adapter changed: %s", got)
+	}
+	exec(t, tb, "create table shared (a int)") // same database, same pool
+	if got := rows(t, a, "select count(*) from shared"); got[0][0] != int64(0) {
+		t.Fatal(got)
+	}
+}

@@ -27,6 +27,9 @@ type Dialect struct {
 	// BindViews creates ordinary (schema-bound) views instead of
 	// late-binding ones.
 	BindViews bool
+	// Table holds the physical attributes (dist/sort keys) CreateTableAs
+	// gives every table it creates; see Adapter.WithTableOptions.
+	Table TableOptions
 }
 
 var _ warehouse.Statements = Dialect{}
@@ -96,10 +99,10 @@ func (d Dialect) DropCaptured(v warehouse.ViewDefinition) string {
 	return d.Drop(v.Relation, warehouse.KindView)
 }
 
-// CreateTableAs creates table rel as query with Redshift's automatic
-// distribution and sort keys. See CreateTableAsWith for model config.
+// CreateTableAs creates table rel as query with d.Table's attributes
+// (none: Redshift's automatic distribution and sort keys).
 func (d Dialect) CreateTableAs(rel warehouse.Relation, query string) string {
-	return d.CreateTableAsWith(rel, query, TableOptions{})
+	return d.CreateTableAsWith(rel, query, d.Table)
 }
 
 // TableOptions are Redshift's physical table attributes, from a model's

@@ -153,6 +153,13 @@ func goldenCases(t *testing.T) []txtar.File {
 		_, err := warehouse.BuildTable(ctx, a, model, "select 1 as a")
 		return err
 	})
+	run("materialize_table_with_dist_and_sort_keys", &recorder{
+		d:     Dialect{Table: TableOptions{Dist: "mpan_core", Sort: []string{"read_at"}}},
+		kinds: map[string]warehouse.Kind{"cdw.readings": warehouse.KindTable},
+	}, func(a warehouse.Adapter) error {
+		_, err := warehouse.BuildTable(ctx, a, model, "select 1 as mpan_core, now() as read_at")
+		return err
+	})
 	inc := &recorder{kinds: map[string]warehouse.Kind{"cdw.readings": warehouse.KindTable}, columns: []warehouse.Column{{Name: "k"}, {Name: "v"}}}
 	run("materialize_incremental_append", inc, func(a warehouse.Adapter) error {
 		_, err := warehouse.ApplyIncremental(ctx, a, warehouse.IncrementalSpec{Relation: model, Query: "select 1 as k, 2 as v", Strategy: "append"})
