@@ -22,7 +22,8 @@ import (
 type Options struct {
 	RunStartedAt time.Time
 	InvocationID string
-	// FullRefresh makes is_incremental() false everywhere.
+	// FullRefresh makes is_incremental() false, except for models that set
+	// full_refresh: false (and full_refresh: true makes it false always).
 	FullRefresh bool
 	// IsTable reports whether a relation exists as a table in the target
 	// warehouse; is_incremental() is true only for an incremental model
@@ -33,6 +34,26 @@ type Options struct {
 	// the ref renders as the returned relation instead of the model's own
 	// (--defer reads unbuilt parents from another environment).
 	Defer func(*project.Node) (warehouse.Relation, bool)
+	// Batch, if set, is the time window of the microbatch being compiled:
+	// every ref() to a model whose config sets event_time reads only that
+	// model's rows with event_time in [Batch.Start, Batch.End), through a
+	// CTE named __cdw_batch__<model> (so an alias after the ref still
+	// works). Refs to other models and sources are not filtered.
+	Batch *Batch
+	// Batches carries a run's --start, --end and --restate to the
+	// executor, which plans microbatch models with them; compile itself
+	// does not read it.
+	Batches BatchRange
+}
+
+// Batch is one microbatch window, [Start, End) in UTC.
+type Batch struct{ Start, End time.Time }
+
+// BatchRange is a run's range for microbatch models: batches overlapping
+// [Start, End) (zero = unbounded), reprocessed even when done if Restate.
+type BatchRange struct {
+	Start, End time.Time
+	Restate    bool
 }
 
 // Node is a compiled node.
@@ -56,7 +77,7 @@ func Compile(p *project.Project, id string, opts Options) (*Node, error) {
 	switch {
 	case n.Kind == project.KindModel:
 		inc := n.Config.EffectiveMaterialized() == config.MaterializedIncremental &&
-			!opts.FullRefresh && opts.IsTable != nil && opts.IsTable(n.Relation)
+			!n.Config.RebuildsOnFullRefresh(opts.FullRefresh) && opts.IsTable != nil && opts.IsTable(n.Relation)
 		sql, err := render(p, n, opts, inc)
 		if err != nil {
 			return nil, err
@@ -193,6 +214,9 @@ func (r Resolver) Ref(name string) (template.Relation, error) {
 		return r.in.ref(n)
 	}
 	if r.in != nil {
+		if b := r.in.opts.Batch; b != nil && n.Config.EventTime != "" {
+			return r.in.batchRef(n, RelationOf(n, r.in.opts), *b), nil
+		}
 		return relation(r.P, RelationOf(n, r.in.opts)), nil
 	}
 	return relation(r.P, n.Relation), nil

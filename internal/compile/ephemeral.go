@@ -7,20 +7,26 @@ import (
 	"github.com/cdw-dev/cdw/internal/config"
 	"github.com/cdw-dev/cdw/internal/project"
 	"github.com/cdw-dev/cdw/internal/template"
+	"github.com/cdw-dev/cdw/internal/warehouse"
 )
 
 // cteName is what ref() to an ephemeral model renders to: the name of the
 // CTE its SQL is inlined as.
 func cteName(model string) string { return "__cdw_cte__" + model }
 
-// inliner collects the ephemeral models a render refers to (recursively),
-// in the order their CTEs must appear: every CTE after those it reads.
+// batchCTEName is what ref() to a model filtered to a microbatch window
+// renders to.
+func batchCTEName(model string) string { return "__cdw_batch__" + model }
+
+// inliner collects the CTEs a render refers to, in the order they must
+// appear (every CTE after those it reads): ephemeral models (recursively)
+// and batch-filtered models.
 type inliner struct {
 	p     *project.Project
 	opts  Options
-	names []string          // CTE order
-	sql   map[string]string // model → compiled SQL
-	busy  map[string]bool
+	names []string          // CTE names, in order
+	sql   map[string]string // CTE name → its SQL
+	busy  map[string]bool   // ephemeral models being compiled
 }
 
 func isEphemeral(n *project.Node) bool {
@@ -29,7 +35,8 @@ func isEphemeral(n *project.Node) bool {
 
 // ref compiles an ephemeral model (once) and returns its CTE relation.
 func (in *inliner) ref(n *project.Node) (template.Relation, error) {
-	if _, done := in.sql[n.Name]; !done {
+	name := cteName(n.Name)
+	if _, done := in.sql[name]; !done {
 		if in.busy[n.Name] {
 			return template.Relation{}, fmt.Errorf("ephemeral model %q refers to itself", n.Name)
 		}
@@ -38,10 +45,22 @@ func (in *inliner) ref(n *project.Node) (template.Relation, error) {
 		if err != nil {
 			return template.Relation{}, err
 		}
-		in.sql[n.Name] = strings.TrimRight(strings.TrimSpace(out.SQL), ";")
-		in.names = append(in.names, n.Name)
+		in.sql[name] = strings.TrimRight(strings.TrimSpace(out.SQL), ";")
+		in.names = append(in.names, name)
 	}
-	return template.Relation{Name: cteName(n.Name), Quoted: cteName(n.Name)}, nil
+	return template.Relation{Name: name, Quoted: name}, nil
+}
+
+// batchRef returns the CTE reading model n's relation rel filtered to the
+// batch window on n's event_time.
+func (in *inliner) batchRef(n *project.Node, rel warehouse.Relation, b Batch) template.Relation {
+	name := batchCTEName(n.Name)
+	if _, done := in.sql[name]; !done {
+		w := warehouse.Window{Column: n.Config.EventTime, Start: b.Start, End: b.End}
+		in.sql[name] = "select * from " + in.p.Dialect.QuoteRelation(rel) + " where " + warehouse.WindowPredicate(in.p.Dialect, w)
+		in.names = append(in.names, name)
+	}
+	return template.Relation{Schema: rel.Schema, Name: name, Quoted: name}
 }
 
 // inject puts the collected CTEs in front of sql, merging with a leading
@@ -52,7 +71,7 @@ func (in *inliner) inject(sql string) string {
 	}
 	defs := make([]string, len(in.names))
 	for i, name := range in.names {
-		defs[i] = cteName(name) + " as (\n" + in.sql[name] + "\n)"
+		defs[i] = name + " as (\n" + in.sql[name] + "\n)"
 	}
 	ctes := strings.Join(defs, ",\n")
 	i := skipSpaceAndComments(sql)

@@ -47,7 +47,14 @@ const (
 	nodesFile    = wantPrefix + "nodes.txt"
 	// variantIncremental marks a model compiled while its table exists.
 	variantIncremental = "@incremental"
+	// variantBatch marks a microbatch model compiled for goldenBatch.
+	variantBatch = "@batch"
+	// variantHooks marks a model's rendered pre_hook and post_hook.
+	variantHooks = "@hooks"
 )
+
+// goldenBatch is the window microbatch models are compiled for.
+var goldenBatch = compile.Batch{Start: time.Date(2024, 3, 30, 0, 0, 0, 0, time.UTC), End: time.Date(2024, 3, 31, 0, 0, 0, 0, time.UTC)}
 
 // wantName is the golden section of node id (or inline/NAME) on an engine.
 func wantName(engine, id, variant string) string {
@@ -124,6 +131,9 @@ func generate(t *testing.T, in compileInput) []txtar.File {
 			if c.ID != id || c.Incremental {
 				t.Errorf("%s %s: compiled ID %s, Incremental %v; want %s, false", e.name, id, c.ID, c.Incremental, id)
 			}
+			if n.Kind == project.KindModel && len(n.Config.PreHook)+len(n.Config.PostHook) > 0 {
+				add(wantName(e.name, id, variantHooks), hooksOrError(compile.ModelHooks(p, id, fixedOptions(), false)))
+			}
 			if n.Kind != project.KindModel || n.Config.EffectiveMaterialized() != config.MaterializedIncremental {
 				continue
 			}
@@ -131,6 +141,22 @@ func generate(t *testing.T, in compileInput) []txtar.File {
 			opts.IsTable = func(r warehouse.Relation) bool { return r == n.Relation }
 			ci, err := compile.Compile(p, id, opts)
 			add(wantName(e.name, id, variantIncremental), sqlOrError(ci, err))
+			if n.Config.IsMicrobatch() {
+				b := goldenBatch
+				opts.Batch = &b
+				cb, err := compile.Compile(p, id, opts)
+				add(wantName(e.name, id, variantBatch), sqlOrError(cb, err))
+			}
+		}
+		for _, which := range []string{"on-run-start", "on-run-end"} {
+			hooks := p.Config.OnRunStart
+			if which == "on-run-end" {
+				hooks = p.Config.OnRunEnd
+			}
+			if len(hooks) > 0 {
+				sqls, err := compile.RunHooks(p, which, hooks, fixedOptions())
+				add(wantName(e.name, which, ""), hooksOrError(compile.Hooks{Post: sqls}, err))
+			}
 		}
 		for _, name := range sortedKeys(in.inline) {
 			sql, err := compile.Inline(p, in.inline[name], fixedOptions())
@@ -154,7 +180,7 @@ func checkIncremental(t *testing.T, e engine, p *project.Project, n *project.Nod
 		incremental bool
 	}{
 		{"its table exists", false, func(r warehouse.Relation) bool { return r == n.Relation }, true},
-		{"--full-refresh", true, func(r warehouse.Relation) bool { return true }, false},
+		{"--full-refresh", true, func(r warehouse.Relation) bool { return true }, !n.Config.RebuildsOnFullRefresh(true)},
 		{"only other tables exist", false, func(r warehouse.Relation) bool { return r != n.Relation }, false},
 		{"a view of that name exists", false, func(r warehouse.Relation) bool { return false }, false},
 	}
@@ -173,6 +199,21 @@ func checkIncremental(t *testing.T, e engine, p *project.Project, n *project.Nod
 			t.Errorf("%s %s (%s): SQL differs from the full build:\n%s\nvs\n%s", e.name, n.ID, c.name, got.SQL, full)
 		}
 	}
+}
+
+// hooksOrError lists rendered hooks, pre then post, separated by ";".
+func hooksOrError(h compile.Hooks, err error) string {
+	if err != nil {
+		return "ERROR: " + err.Error()
+	}
+	var b strings.Builder
+	for _, sql := range h.Pre {
+		b.WriteString("-- pre_hook\n" + sql + ";\n")
+	}
+	for _, sql := range h.Post {
+		b.WriteString(sql + ";\n")
+	}
+	return b.String()
 }
 
 func sqlOrError(c *compile.Node, err error) string {
@@ -197,6 +238,12 @@ func describeNodes(t *testing.T, p *project.Project) string {
 			fmt.Fprintf(&b, "    materialized: %s", n.Config.EffectiveMaterialized())
 			if n.Config.EffectiveMaterialized() == config.MaterializedIncremental {
 				fmt.Fprintf(&b, " (%s, unique_key %v)", n.Config.EffectiveIncrementalStrategy(), n.Config.UniqueKey)
+			}
+			if c := n.Config; c.IsMicrobatch() {
+				fmt.Fprintf(&b, "\n    batches: %s by %s from %s, lookback %d", c.BatchSize, c.EventTime, c.Begin, c.EffectiveLookback())
+			}
+			if c := n.Config; c.EventTime != "" && !c.IsMicrobatch() {
+				fmt.Fprintf(&b, "\n    event_time: %s", c.EventTime)
 			}
 			fmt.Fprintf(&b, "\n    relation: %s\n", p.Dialect.QuoteRelation(n.Relation))
 		case project.KindTest:

@@ -135,6 +135,13 @@ func rerun(t *testing.T, ctx context.Context, w warehouse.Adapter, e engine, in 
 			}
 		}
 	}
+	if len(p.Config.OnRunStart) > 0 {
+		if sql, ok := golden("on-run-start", ""); ok {
+			if err := w.Exec(ctx, sql); err != nil {
+				t.Errorf("on-run-start golden SQL fails on %s: %v\n%s", e.name, err, sql)
+			}
+		}
+	}
 	for _, id := range p.Graph.Order() {
 		n := p.Nodes[id]
 		if n.Kind == project.KindSource {
@@ -165,6 +172,27 @@ func rerun(t *testing.T, ctx context.Context, w warehouse.Adapter, e engine, in 
 				if _, err := w.Query(ctx, inc, 1); err != nil {
 					t.Errorf("%s: incremental golden SQL fails on %s: %v\n%s", id, e.name, err, inc)
 				}
+			}
+			if n.Config.IsMicrobatch() {
+				if b, ok := golden(id, variantBatch); ok {
+					if _, err := w.Query(ctx, b, 1); err != nil {
+						t.Errorf("%s: batch golden SQL fails on %s: %v\n%s", id, e.name, err, b)
+					}
+				}
+			}
+		}
+		if n.Kind == project.KindModel && len(n.Config.PreHook)+len(n.Config.PostHook) > 0 {
+			if hooks, ok := golden(id, variantHooks); ok {
+				if err := w.Exec(ctx, hooks); err != nil {
+					t.Errorf("%s: hooks golden SQL fails on %s: %v\n%s", id, e.name, err, hooks)
+				}
+			}
+		}
+	}
+	if len(p.Config.OnRunEnd) > 0 {
+		if sql, ok := golden("on-run-end", ""); ok {
+			if err := w.Exec(ctx, sql); err != nil {
+				t.Errorf("on-run-end golden SQL fails on %s: %v\n%s", e.name, err, sql)
 			}
 		}
 	}
