@@ -427,7 +427,13 @@ func (r *runner) compare(res Result, cols []string) (Result, error) {
 	if res.Passed {
 		return res, nil
 	}
-	diff := fmt.Sprintf("select '-' as diff, * from (%s) as m union all select '+' as diff, * from (%s) as u order by 2, 1", missing, extra)
+	order := make([]string, 0, len(cols)+1)
+	for i := range cols {
+		order = append(order, strconv.Itoa(i+2))
+	}
+	order = append(order, "1 desc") // for equal values, the expected row (-) first
+	diff := fmt.Sprintf("select '-' as diff, * from (%s) as m union all select '+' as diff, * from (%s) as u order by %s",
+		missing, extra, strings.Join(order, ", "))
 	res.Diff, err = r.a.Query(r.ctx, diff, maxDiffRows)
 	return res, err
 }
