@@ -21,7 +21,7 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 // kindsProject has a seed, a model reading it, an incremental model, a
 // snapshot, tests with every config and a unit test.
 var kindsProject = map[string]string{
-	"project.yml": "name: demo\ntargets:\n  duckdb: {type: duckdb, schema: analytics}\n  postgres: {type: postgres, url: 'postgres://x', schema: analytics}\n",
+	"project.yml":             "name: demo\ntargets:\n  duckdb: {type: duckdb, schema: analytics}\n  postgres: {type: postgres, url: 'postgres://x', schema: analytics}\n",
 	"seeds/reading_types.csv": "code,label,factor\n01,normal,1.0\n02,estimate,0.5\n03,,2.0\n",
 	"seeds/props.yml": `seeds:
   - name: reading_types
