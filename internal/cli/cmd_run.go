@@ -65,8 +65,7 @@ func runRun(c *ucli.Context, s *settings, cmd string) error {
 	if err != nil {
 		return err
 	}
-	kinds := map[string]bool{project.KindModel: cmd != "test", project.KindTest: cmd != "run"}
-	sel, err := selectNodes(c, w, p, kinds)
+	sel, err := selectNodes(c, w, p, commandKinds(cmd))
 	if err != nil {
 		return err
 	}
@@ -82,6 +81,7 @@ func execute(c *ucli.Context, w *workspace, p *project.Project, cmd string, sel 
 		return nil
 	}
 	plan := planFor(p, sel.ids, cmd == "build")
+	gateTests(p, &plan, cmd == "build")
 	ctx := c.Context
 	a, err := w.open(ctx)
 	if err != nil {
@@ -100,10 +100,11 @@ func execute(c *ucli.Context, w *workspace, p *project.Project, cmd string, sel 
 		Defer: sel.deferral(ctx, f, a),
 	}}
 	v := newRunView(out, p)
-	fmt.Fprintf(out, "%s on %s: %s\n", cmd, w.targetName, v.counts(plan.Order))
-	results := run.Execute(ctx, plan, exec.Step, run.Options{
+	fmt.Fprintf(out, "%s on %s: %s\n", cmd, w.targetName, planCounts(p, plan.Order))
+	results := run.Execute(ctx, plan, exec.StepAny, run.Options{
 		Threads: w.target.Threads, FailFast: f.failFast, Observer: v.event,
 	})
+	w.recordTestHistory(ctx, c.App.ErrWriter, a, p, inv, cmd, results)
 	v.failures(results)
 	summary, bad := v.summary(results)
 	fmt.Fprintln(out, summary)
