@@ -53,8 +53,9 @@ type IncrementalSpec struct {
 	// changed; its error stops the run with an *AuditError.
 	Audit AuditFunc
 	// InTx, if set, runs inside the transaction that applies the delta,
-	// after it; its error rolls the whole run back.
-	InTx func(ctx context.Context, tx Conn) error
+	// after it, with the delta's row count; its error rolls the whole run
+	// back.
+	InTx func(ctx context.Context, tx Conn, rows int64) error
 }
 
 // ApplyIncremental stages the delta as <name>__cdw_delta, checks it, and
@@ -235,7 +236,7 @@ func applyDelta(ctx context.Context, a Adapter, s Statements, spec IncrementalSp
 			return err
 		}
 		if spec.InTx != nil {
-			if err := spec.InTx(ctx, tx); err != nil {
+			if err := spec.InTx(ctx, tx, n); err != nil {
 				return err
 			}
 		}

@@ -102,9 +102,9 @@ type TableOptions struct {
 	// the build with an *AuditError: the live table is not touched and the
 	// new table is kept as <name>__cdw_new for inspection.
 	Audit AuditFunc
-	// InTx, if set, runs inside the swap transaction after the swap; its
-	// error rolls the swap back.
-	InTx func(ctx context.Context, tx Conn) error
+	// InTx, if set, runs inside the swap transaction after the swap, with
+	// the new table's row count; its error rolls the swap back.
+	InTx func(ctx context.Context, tx Conn, rows int64) error
 }
 
 // AuditFunc checks a staged relation before it is published; a non-nil
@@ -166,7 +166,7 @@ func BuildTableWith(ctx context.Context, a Adapter, rel Relation, query string, 
 				return err
 			}
 			if opts.InTx != nil {
-				return opts.InTx(ctx, tx)
+				return opts.InTx(ctx, tx, n)
 			}
 			return nil
 		})

@@ -368,7 +368,10 @@ func testInTxRollsBack(t *testing.T, a warehouse.Adapter) {
 	live := fingerprint(t, a, rel)
 	boom := errors.New("state write failed")
 	var inTxSaw int64
-	fail := func(ctx context.Context, tx warehouse.Conn) error {
+	fail := func(ctx context.Context, tx warehouse.Conn, rows int64) error {
+		if rows != 1 {
+			t.Errorf("InTx was told %d rows, want 1", rows)
+		}
 		inTxSaw = count(t, tx, "marts.daily")
 		return boom
 	}
