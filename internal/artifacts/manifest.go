@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cdw-dev/cdw/internal/config"
 	"github.com/cdw-dev/cdw/internal/project"
 )
 
@@ -51,6 +52,8 @@ type Manifest struct {
 	Nodes     map[string]*Node    `json:"nodes"`
 	Sources   map[string]*Node    `json:"sources"`
 	Macros    map[string]*Macro   `json:"macros"`
+	// UnitTests are the unit tests (dbt 1.8's top-level unit_tests).
+	UnitTests map[string]*Node `json:"unit_tests"`
 	ParentMap map[string][]string `json:"parent_map"`
 	ChildMap  map[string][]string `json:"child_map"`
 }
@@ -148,6 +151,7 @@ func BuildManifest(p *project.Project, meta Metadata) *Manifest {
 	m := &Manifest{
 		Metadata: meta, Nodes: map[string]*Node{}, Sources: map[string]*Node{},
 		Macros: map[string]*Macro{}, ParentMap: map[string][]string{}, ChildMap: map[string][]string{},
+		UnitTests: map[string]*Node{},
 	}
 	// Macros: name → definition file, text of that file, and which macros each calls.
 	macroFile := map[string]string{}
@@ -176,9 +180,12 @@ func BuildManifest(p *project.Project, meta Metadata) *Manifest {
 		n := p.Nodes[id]
 		out := node(p, n, uid)
 		out.DependsOn.Macros = calls.find(n.Raw, "")
-		if n.Kind == project.KindSource {
+		switch n.Kind {
+		case project.KindSource:
 			m.Sources[out.UniqueID] = out
-		} else {
+		case project.KindUnitTest:
+			m.UnitTests[out.UniqueID] = out
+		default:
 			m.Nodes[out.UniqueID] = out
 		}
 		m.ParentMap[out.UniqueID] = out.DependsOn.Nodes
@@ -197,7 +204,13 @@ func node(p *project.Project, n *project.Node, uid map[string]string) *Node {
 		OriginalFilePath: n.Path, Description: n.Description, Tags: nonNil(n.Tags),
 		Config: map[string]any{}, Columns: map[string]Column{}, CDW: NodeExtra{ID: n.ID},
 	}
-	out.Path = strings.TrimPrefix(strings.TrimPrefix(n.Path, p.Config.Paths.Models+"/"), p.Config.Paths.Tests+"/")
+	out.Path = n.Path
+	for _, dir := range []string{p.Config.Paths.Models, p.Config.Paths.Tests, config.DefaultSeedsPath, config.DefaultSnapshotsPath} {
+		if strings.HasPrefix(out.Path, dir+"/") {
+			out.Path = strings.TrimPrefix(out.Path, dir+"/")
+			break
+		}
+	}
 	out.FQN = append([]string{p.Config.Name}, strings.Split(strings.TrimSuffix(out.Path, path.Ext(out.Path)), "/")...)
 	for _, c := range n.Columns {
 		out.Columns[c.Name] = Column(c)
@@ -206,7 +219,7 @@ func node(p *project.Project, n *project.Node, uid map[string]string) *Node {
 		out.DependsOn.Nodes = append(out.DependsOn.Nodes, uid[parent])
 	}
 	out.DependsOn.Nodes = nonNil(out.DependsOn.Nodes)
-	if n.Kind != project.KindTest {
+	if n.Kind != project.KindTest && n.Kind != project.KindUnitTest {
 		out.Schema, out.Alias = n.Relation.Schema, n.Relation.Name
 		out.RelationName = p.Dialect.QuoteRelation(n.Relation)
 		out.CDW.RelationSchema, out.CDW.RelationTable = n.Relation.Schema, n.Relation.Name
@@ -248,6 +261,19 @@ func node(p *project.Project, n *project.Node, uid map[string]string) *Node {
 		}
 	case project.KindSource:
 		out.Checksum = sum(n.Relation.Schema, n.Relation.Name)
+		if f := n.Freshness; f != nil {
+			out.Config["loaded_at_field"] = f.LoadedAtField
+			out.Config["freshness"] = freshnessConfig(f.Decl)
+		}
+	case project.KindSeed:
+		seedNode(out, n)
+	case project.KindSnapshot:
+		snapshotNode(out, n)
+	case project.KindUnitTest:
+		unitTestNode(out, n)
+	}
+	if n.Kind == project.KindTest {
+		testConfig(out, n.Test)
 	}
 	return out
 }

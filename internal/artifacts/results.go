@@ -54,7 +54,7 @@ func BuildRunResults(p *project.Project, results []run.Result, meta Metadata, el
 		if !r.Started.IsZero() && r.Duration > 0 {
 			out.Timing = append(out.Timing, Timing{Name: "execute", StartedAt: Now(r.Started), CompletedAt: Now(r.Started.Add(r.Duration))})
 		}
-		if n.Kind == project.KindTest {
+		if n.Kind == project.KindTest || n.Kind == project.KindUnitTest {
 			if r.Rows >= 0 {
 				f := r.Rows
 				out.Failures = &f
