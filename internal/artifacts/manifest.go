@@ -48,12 +48,12 @@ type Metadata struct {
 
 // Manifest is target/manifest.json.
 type Manifest struct {
-	Metadata  Metadata            `json:"metadata"`
-	Nodes     map[string]*Node    `json:"nodes"`
-	Sources   map[string]*Node    `json:"sources"`
-	Macros    map[string]*Macro   `json:"macros"`
+	Metadata Metadata          `json:"metadata"`
+	Nodes    map[string]*Node  `json:"nodes"`
+	Sources  map[string]*Node  `json:"sources"`
+	Macros   map[string]*Macro `json:"macros"`
 	// UnitTests are the unit tests (dbt 1.8's top-level unit_tests).
-	UnitTests map[string]*Node `json:"unit_tests"`
+	UnitTests map[string]*Node    `json:"unit_tests"`
 	ParentMap map[string][]string `json:"parent_map"`
 	ChildMap  map[string][]string `json:"child_map"`
 }
