@@ -302,7 +302,7 @@ func TestLoadDiagnostics(t *testing.T) {
 			name: "url and host together, bad url scheme",
 			src:  "name: p\ntargets:\n  a: {type: postgres, url: \"mysql://u:pw@h/db\"}\n  b: {type: redshift, url: \"postgres://h/db\", host: h}\n",
 			want: []string{
-				`project.yml:3:28: targets.a.url: URL scheme must be postgres:// or postgresql://, got "mysql://"`,
+				`project.yml:3:28: targets.a.url: URL scheme must be postgres://, postgresql:// or secret://, got "mysql://"`,
 				`project.yml:4:6: targets.b: set either url or host/port/user/password/dbname/sslmode, not both`,
 			},
 		},

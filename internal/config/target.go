@@ -325,8 +325,12 @@ func checkURL(s string) string {
 		}
 		return "not a valid URL"
 	}
-	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
-		return fmt.Sprintf("URL scheme must be postgres:// or postgresql://, got %q", u.Scheme+"://")
+	switch u.Scheme {
+	case "postgres", "postgresql":
+	case "secret":
+		// secret://NAME#KEY: the whole URL comes from a secret at connect time.
+	default:
+		return fmt.Sprintf("URL scheme must be postgres://, postgresql:// or secret://, got %q", u.Scheme+"://")
 	}
 	return ""
 }
