@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -47,8 +48,10 @@ type UnitTestInput struct {
 
 // UnitTestRows are rows in one of three formats. For dict, Columns are
 // the keys in first-seen order and Rows hold a value per column (nil for
-// a key a row leaves out, or a null); values are as YAML gives them
-// (string, int, float64, bool, nil; timestamps stay strings). For csv and
+// a key a row leaves out, or a null); values are as YAML types them:
+// string, int, float64, bool, nil, and time.Time for an unquoted date or
+// timestamp (2024-01-31, 2024-01-31 10:00:00; quoted, it is a string),
+// always in UTC. For csv and
 // sql, Text is the inline text or, with Fixture set, empty (the caller
 // reads the fixture file).
 type UnitTestRows struct {
@@ -187,7 +190,7 @@ func dictRows(d *yamlx.Decoder, field string, n *yaml.Node) ([]string, [][]any) 
 				index[p.Key.Value] = len(cols)
 				cols = append(cols, p.Key.Value)
 			}
-			row[p.Key.Value] = d.Any(v, yamlx.Field(f, p.Key.Value))
+			row[p.Key.Value] = rowValue(d, v, yamlx.Field(f, p.Key.Value))
 		}
 		maps = append(maps, row)
 	}
@@ -199,4 +202,15 @@ func dictRows(d *yamlx.Decoder, field string, n *yaml.Node) ([]string, [][]any) 
 		}
 	}
 	return cols, rows
+}
+
+// rowValue is a scalar of a dict row as YAML types it.
+func rowValue(d *yamlx.Decoder, v *yaml.Node, field string) any {
+	if v != nil && v.ShortTag() == "!!timestamp" {
+		var t time.Time
+		if err := v.Decode(&t); err == nil {
+			return t.UTC()
+		}
+	}
+	return d.Any(v, field)
 }

@@ -10,7 +10,8 @@
 // declared for the column in properties YAML; the column's type in the
 // target warehouse (Options.Columns), when it can be asked; otherwise from
 // the values given (whole numbers bigint, other numbers double, true/false
-// boolean, anything else varchar). When the target's columns are known,
+// boolean, unquoted YAML dates date and timestamps timestamp, anything
+// else varchar). When the target's columns are known,
 // the input has all of them (those the rows leave out are NULL), so
 // `select *` sees the real shape; a given column the real relation lacks
 // is then an error. Expected rows are typed as the model's output is.
@@ -474,6 +475,11 @@ func inferType(values [][]any, col int) string {
 			k = "double"
 		case bool:
 			k = "boolean"
+		case time.Time:
+			k = "date"
+			if !isMidnight(row[col].(time.Time)) {
+				k = "timestamp"
+			}
 		default:
 			return "varchar"
 		}
@@ -482,6 +488,8 @@ func inferType(values [][]any, col int) string {
 			kind = k
 		case (kind == "bigint" && k == "double") || (kind == "double" && k == "bigint"):
 			kind = "double"
+		case (kind == "date" && k == "timestamp") || (kind == "timestamp" && k == "date"):
+			kind = "timestamp"
 		default:
 			return "varchar"
 		}
@@ -528,8 +536,17 @@ func literal(d warehouse.Dialect, v any) string {
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	case string:
 		return d.QuoteString(x)
+	case time.Time:
+		if isMidnight(x) {
+			return d.QuoteString(x.Format("2006-01-02"))
+		}
+		return d.QuoteString(x.Format("2006-01-02 15:04:05.999999999"))
 	}
 	return d.QuoteString(fmt.Sprint(v))
+}
+
+func isMidnight(t time.Time) bool {
+	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
 }
 
 var unsafe = regexp.MustCompile(`[^A-Za-z0-9_]+`)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/cdw-dev/cdw/internal/config"
 	"github.com/cdw-dev/cdw/internal/project"
@@ -233,6 +234,8 @@ func TestInferType(t *testing.T) {
 		{[]any{true, false}, "boolean"},
 		{[]any{"2024-01-01", 1}, "varchar"},
 		{[]any{nil}, "varchar"},
+		{[]any{time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}, "date"},
+		{[]any{time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 1, 1, 10, 30, 0, 0, time.UTC)}, "timestamp"},
 	}
 	for _, c := range cases {
 		rows := make([][]any, len(c.vals))
