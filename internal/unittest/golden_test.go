@@ -51,4 +51,3 @@ func TestGoldenRendered(t *testing.T) {
 	}
 	enginetest.Golden(t, "testdata/rendered.txtar", got, *update)
 }
-
