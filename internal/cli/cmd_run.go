@@ -23,7 +23,8 @@ func runCommand(s *settings, name string) *ucli.Command {
 	flags := append(selectionFlags(), deferFlags()...)
 	flags = append(flags, &ucli.BoolFlag{Name: "fail-fast", Aliases: []string{"x"}, Usage: "stop at the first failure"})
 	if name != "test" {
-		flags = append(flags, &ucli.BoolFlag{Name: "full-refresh", Usage: "rebuild incremental models from scratch"})
+		flags = append(flags, &ucli.BoolFlag{Name: "full-refresh", Usage: "rebuild incremental models from scratch (not those with full_refresh: false)"})
+		flags = append(flags, batchFlags()...)
 	}
 	return &ucli.Command{
 		Name: name, Usage: commandUsage[name], Flags: flags,
@@ -34,8 +35,12 @@ func runCommand(s *settings, name string) *ucli.Command {
 // runFlags are the options of run, test, build and retry.
 type runFlags struct {
 	fullRefresh, failFast, deferToState, favorState bool
-	selectExprs, excludeExprs                        []string
-	stateDir, vars                                   string
+	selectExprs, excludeExprs                       []string
+	stateDir, vars                                  string
+
+	// restate, start, end: --restate, --start, --end (microbatch models).
+	restate    bool
+	start, end string
 }
 
 func flagsOf(c *ucli.Context) runFlags {
@@ -44,6 +49,7 @@ func flagsOf(c *ucli.Context) runFlags {
 		deferToState: c.Bool("defer"), favorState: c.Bool("favor-state"),
 		selectExprs: nonNil(c.StringSlice("select")), excludeExprs: nonNil(c.StringSlice("exclude")),
 		stateDir: c.String("state"), vars: c.String("vars"),
+		restate: c.Bool("restate"), start: c.String("start"), end: c.String("end"),
 	}
 }
 
@@ -54,6 +60,7 @@ func (f runFlags) args(cmd string, w *workspace) map[string]any {
 		"full_refresh": f.fullRefresh, "fail_fast": f.failFast,
 		"target": w.targetName, "threads": w.target.Threads, "vars": f.vars,
 		"state": f.stateDir, "defer": f.deferToState, "favor_state": f.favorState,
+		"restate": f.restate, "start": f.start, "end": f.end,
 	}
 }
 
@@ -69,7 +76,13 @@ func runRun(c *ucli.Context, s *settings, cmd string) error {
 	if err != nil {
 		return err
 	}
-	return execute(c, w, p, cmd, sel, flagsOf(c))
+	f := flagsOf(c)
+	if f.restate {
+		if err := restateSelection(c.App.Writer, p, sel, commandKinds(cmd)); err != nil {
+			return err
+		}
+	}
+	return execute(c, w, p, cmd, sel, f)
 }
 
 // execute runs the selected nodes of p as command cmd and writes the
@@ -82,6 +95,10 @@ func execute(c *ucli.Context, w *workspace, p *project.Project, cmd string, sel 
 	}
 	plan := planFor(p, sel.ids, cmd == "build")
 	gateTests(p, &plan, cmd == "build")
+	batches, err := batchRange(f)
+	if err != nil {
+		return err
+	}
 	ctx := c.Context
 	a, err := w.open(ctx)
 	if err != nil {
@@ -97,13 +114,17 @@ func execute(c *ucli.Context, w *workspace, p *project.Project, cmd string, sel 
 	inv := invocation{id: uuid.NewString(), start: time.Now().UTC()}
 	exec := &run.Executor{Adapter: a, Project: p, Compile: compile.Options{
 		RunStartedAt: inv.start, InvocationID: inv.id, FullRefresh: f.fullRefresh,
-		Defer: sel.deferral(ctx, f, a),
+		Defer: sel.deferral(ctx, f, a), Batches: batches,
 	}}
+	if err := projectHooks(ctx, out, a, p, "on-run-start", exec.Compile); err != nil {
+		return err
+	}
 	v := newRunView(out, p)
 	fmt.Fprintf(out, "%s on %s: %s\n", cmd, w.targetName, planCounts(p, plan.Order))
 	results := run.Execute(ctx, plan, exec.StepAny, run.Options{
 		Threads: w.target.Threads, FailFast: f.failFast, Observer: v.event,
 	})
+	hookErr := projectHooks(ctx, out, a, p, "on-run-end", exec.Compile)
 	w.recordTestHistory(ctx, c.App.ErrWriter, a, p, inv, cmd, results)
 	v.failures(results)
 	summary, bad := v.summary(results)
@@ -117,7 +138,7 @@ func execute(c *ucli.Context, w *workspace, p *project.Project, cmd string, sel 
 	if bad {
 		return failed("")
 	}
-	return nil
+	return hookErr
 }
 
 // planFor orders the selected nodes with their parents inside the
