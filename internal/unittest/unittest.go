@@ -6,15 +6,19 @@
 // Nothing touches the target warehouse, except optionally to learn the
 // column types of the real inputs.
 //
-// Column types of a given input, most trusted first: the data_type
-// declared for the column in properties YAML; the column's type in the
-// target warehouse (Options.Columns), when it can be asked; otherwise from
-// the values given (whole numbers bigint, other numbers double, true/false
-// boolean, unquoted YAML dates date and timestamps timestamp, anything
-// else varchar). When the target's columns are known,
-// the input has all of them (those the rows leave out are NULL), so
-// `select *` sees the real shape; a given column the real relation lacks
-// is then an error. Expected rows are typed as the model's output is.
+// Columns of a given input, most trusted first: the relation's columns in
+// the target warehouse (Options.Columns), when it can be asked and the
+// relation is built; else its "shape" worked out locally — a seed's CSV
+// header and YAML types, a source's YAML data_types, a model's output
+// when its SQL runs over empty inputs shaped the same way (recursively).
+// With a known shape the input has every column (those the rows leave out
+// are NULL), so `select *` sees the real shape, and a given column outside
+// it is an error; a data_type declared in YAML overrides a column's type.
+// When no shape is known, the input has the declared columns plus those
+// given, typed from the values (whole numbers bigint, other numbers
+// double, true/false boolean, unquoted YAML dates date and timestamps
+// timestamp, anything else varchar). Expected rows are typed as the
+// model's output is.
 //
 // The model renders with target.type "duckdb" (the engine it runs on)
 // and the real target's name and schema.
@@ -89,7 +93,8 @@ func Run(ctx context.Context, p *project.Project, id string, opts Options) (Resu
 	}
 	defer a.Close()
 	r := &runner{ctx: ctx, p: p, ut: n.UnitTest, model: p.Nodes[n.UnitTest.Model], a: a, opts: opts,
-		given: map[string]string{}, views: map[string]string{}, rendering: map[string]bool{}}
+		given: map[string]string{}, views: map[string]string{}, rendering: map[string]bool{},
+		shapes: map[string]shape{}}
 	res, err := r.run()
 	if err != nil {
 		return res, fmt.Errorf("unit test %s of %s: %w", n.Name, r.model.Name, err)
@@ -110,6 +115,8 @@ type runner struct {
 	given     map[string]string
 	views     map[string]string
 	rendering map[string]bool
+	// shapes memoizes the columns of inputs (see shape).
+	shapes map[string]shape
 }
 
 func (r *runner) run() (Result, error) {
@@ -149,7 +156,11 @@ func (r *runner) run() (Result, error) {
 }
 
 // render renders a model reading the given tables.
-func (r *runner) render(n *project.Node) (string, error) {
+func (r *runner) render(n *project.Node) (string, error) { return r.renderAs(n, false) }
+
+// renderAs renders n; with shaping, ref() and source() read empty tables
+// of each input's shape instead of the given rows (see shape).
+func (r *runner) renderAs(n *project.Node, shaping bool) (string, error) {
 	vars := map[string]any{}
 	for k, v := range r.p.Vars {
 		vars[k] = v
@@ -169,10 +180,10 @@ func (r *runner) render(n *project.Node) (string, error) {
 	ctx := template.Context{
 		Vars: vars, Env: env,
 		Target:       template.Target{Name: r.p.Target.Name, Type: config.TypeDuckDB, Schema: r.p.Target.Schema, Threads: r.p.Target.Threads},
-		Resolver:     resolver{r},
+		Resolver:     resolver{r: r, shaping: shaping},
 		RunStartedAt: r.opts.RunStartedAt, InvocationID: r.opts.InvocationID,
 	}
-	if n == r.model {
+	if n == r.model && !shaping {
 		if r.ut.IsIncremental != nil {
 			ctx.IsIncremental = *r.ut.IsIncremental
 		}
@@ -189,13 +200,20 @@ func (r *runner) render(n *project.Node) (string, error) {
 	return strings.TrimSpace(out.SQL), nil
 }
 
-// resolver points ref() and source() at given tables and ephemeral views.
-type resolver struct{ r *runner }
+// resolver points ref() and source() at given tables and ephemeral views,
+// or, shaping, at empty tables shaped like each input.
+type resolver struct {
+	r       *runner
+	shaping bool
+}
 
 func (res resolver) Ref(name string) (template.Relation, error) {
 	n, ok := res.r.p.Model(name)
 	if !ok {
 		return template.Relation{}, fmt.Errorf("ref(%q): no model named %q", name, name)
+	}
+	if res.shaping {
+		return res.r.shapeRelation(n)
 	}
 	return res.r.relation(n)
 }
@@ -204,6 +222,9 @@ func (res resolver) Source(src, tbl string) (template.Relation, error) {
 	n, ok := res.r.p.Nodes["source."+src+"."+tbl]
 	if !ok {
 		return template.Relation{}, fmt.Errorf("source(%q, %q): no such source table", src, tbl)
+	}
+	if res.shaping {
+		return res.r.shapeRelation(n)
 	}
 	return res.r.relation(n)
 }
@@ -238,6 +259,17 @@ func (r *runner) relation(n *project.Node) (template.Relation, error) {
 func (r *runner) load(table string, node *project.Node, rows project.Rows) error {
 	d := r.a.Dialect()
 	if rows.Format == config.RowsSQL {
+		// With a known shape the rows may leave columns out, as dict and
+		// csv rows may: they are matched by name, the rest are NULL.
+		if cols, err := r.inputColumns(node, project.Rows{}); err == nil && len(cols) > 0 {
+			if err := r.a.Exec(r.ctx, ddl.CreateTable(mustStatements(r.a), warehouse.Relation{Name: table}, cols, false)); err != nil {
+				return fmt.Errorf("create input table: %w", err)
+			}
+			if err := r.a.Exec(r.ctx, "insert into "+d.QuoteIdent(table)+" by name\n"+rows.SQL); err != nil {
+				return fmt.Errorf("sql rows fail on DuckDB (or name a column %s does not have): %w", describe(node), err)
+			}
+			return nil
+		}
 		if err := r.a.Exec(r.ctx, "create table "+d.QuoteIdent(table)+" as\n"+rows.SQL); err != nil {
 			return fmt.Errorf("sql rows fail on DuckDB: %w", err)
 		}
@@ -288,6 +320,21 @@ func (r *runner) inputColumns(node *project.Node, rows project.Rows) ([]ddl.Colu
 		for _, c := range rows.Columns {
 			if !have[strings.ToLower(c)] {
 				return nil, fmt.Errorf("column %q is not a column of %s in the target (columns: %s)", c, node.Relation, columnNames(target))
+			}
+		}
+		return out, nil
+	}
+	if sh := r.shape(node); sh.err == nil {
+		for _, c := range sh.cols {
+			typ := c.Type
+			if t, ok := declared[strings.ToLower(c.Name)]; ok {
+				typ = t
+			}
+			add(c.Name, typ)
+		}
+		for _, c := range rows.Columns {
+			if !have[strings.ToLower(c)] {
+				return nil, fmt.Errorf("column %q is not a column of %s (columns: %s)", c, describe(node), columnNames(sh.cols))
 			}
 		}
 		return out, nil
@@ -559,4 +606,109 @@ func describe(n *project.Node) string {
 		return fmt.Sprintf("source('%s', '%s')", s, t)
 	}
 	return fmt.Sprintf("ref('%s')", n.Name)
+}
+
+// shape is what is known of an input's columns without the target.
+type shape struct {
+	cols []warehouse.Column
+	rel  string // quoted empty table (or view) with those columns
+	err  error
+}
+
+// shape works out the columns and types of node when the target cannot
+// say (a fresh target where it is not built): a seed's from its CSV header
+// and YAML; a source's from its YAML data_types when every declared column
+// has one; a model's by running its SQL on DuckDB over empty tables shaped
+// like its own inputs (recursively). The result is memoized; err says why
+// the shape is unknown.
+func (r *runner) shape(node *project.Node) shape {
+	if sh, ok := r.shapes[node.ID]; ok {
+		return sh
+	}
+	r.shapes[node.ID] = shape{err: fmt.Errorf("%s reads itself", describe(node))} // cycle guard
+	sh := r.computeShape(node)
+	if sh.err == nil && sh.rel == "" {
+		q := r.a.Dialect().QuoteIdent("shape__" + safeName(node.ID))
+		cols := make([]ddl.Column, len(sh.cols))
+		for i, c := range sh.cols {
+			cols[i] = ddl.Column{Name: c.Name, Type: c.Type}
+		}
+		if err := r.a.Exec(r.ctx, ddl.CreateTable(mustStatements(r.a), warehouse.Relation{Name: "shape__" + safeName(node.ID)}, cols, false)); err != nil {
+			sh.err = err
+		}
+		sh.rel = q
+	}
+	r.shapes[node.ID] = sh
+	return sh
+}
+
+func (r *runner) computeShape(node *project.Node) shape {
+	if r.opts.Columns != nil && node.Relation.Name != "" && !isEphemeral(node) {
+		if cols, err := r.opts.Columns(r.ctx, node.Relation); err == nil {
+			for i := range cols {
+				cols[i].Type = duckType(cols[i].Type)
+			}
+			return shape{cols: cols}
+		}
+	}
+	switch {
+	case node.Kind == project.KindSeed:
+		cols := make([]warehouse.Column, len(node.Seed.Columns))
+		for i, c := range node.Seed.Columns {
+			cols[i] = warehouse.Column{Name: c.Name, Type: c.Type}
+		}
+		return shape{cols: cols}
+	case node.Kind == project.KindModel:
+		sql, err := r.renderAs(node, true)
+		if err != nil {
+			return shape{err: err}
+		}
+		name := "shape__" + safeName(node.ID)
+		q := r.a.Dialect().QuoteIdent(name)
+		if err := r.a.Exec(r.ctx, "create table "+q+" as select * from (\n"+sql+"\n) as s limit 0"); err != nil {
+			return shape{err: fmt.Errorf("shape of %s: %w", describe(node), err)}
+		}
+		cols, err := r.a.Columns(r.ctx, warehouse.Relation{Name: name})
+		return shape{cols: cols, rel: q, err: err}
+	}
+	var cols []warehouse.Column
+	for _, c := range node.Columns {
+		if c.DataType == "" {
+			return shape{err: fmt.Errorf("%s: column %s has no data_type", describe(node), c.Name)}
+		}
+		cols = append(cols, warehouse.Column{Name: c.Name, Type: c.DataType})
+	}
+	if len(cols) == 0 {
+		return shape{err: fmt.Errorf("%s declares no columns", describe(node))}
+	}
+	return shape{cols: cols}
+}
+
+// shapeRelation is the empty table standing for node while shaping.
+func (r *runner) shapeRelation(n *project.Node) (template.Relation, error) {
+	if isEphemeral(n) {
+		if sh, ok := r.shapes[n.ID]; ok {
+			return template.Relation{Name: n.Name, Quoted: sh.rel}, sh.err
+		}
+		r.shapes[n.ID] = shape{err: fmt.Errorf("ephemeral model %s reads itself", n.Name)}
+		sql, err := r.renderAs(n, true)
+		if err != nil {
+			return template.Relation{}, err
+		}
+		q := r.a.Dialect().QuoteIdent("shape__" + safeName(n.ID))
+		if err := r.a.Exec(r.ctx, "create view "+q+" as\n"+sql); err != nil {
+			return template.Relation{}, fmt.Errorf("shape of %s: %w", describe(n), err)
+		}
+		r.shapes[n.ID] = shape{rel: q}
+		return template.Relation{Name: n.Name, Quoted: q}, nil
+	}
+	sh := r.shape(n)
+	if sh.err != nil {
+		return template.Relation{}, sh.err
+	}
+	return template.Relation{Name: n.Name, Quoted: sh.rel}, nil
+}
+
+func isEphemeral(n *project.Node) bool {
+	return n.Kind == project.KindModel && n.Config.EffectiveMaterialized() == config.MaterializedEphemeral
 }

@@ -34,6 +34,7 @@ var models = map[string]string{
 		"{% if is_incremental() %}where read_at >= (select max(day) from {{ this }}){% endif %}\n" +
 		"group by 1, 2",
 	"models/meters.sql": "select mpxn, '{{ target.type }}' as engine, {{ var('factor', 1) }} * 2 as f from {{ source('raw', 'readings') }}",
+	"models/meter_f.sql": "select mpxn, f + 1 as g from {{ ref('meters') }}",
 }
 
 func load(t *testing.T, unitYML string) *project.Project {
@@ -245,5 +246,44 @@ func TestInferType(t *testing.T) {
 		if got := inferType(rows, 0); got != c.want {
 			t.Errorf("inferType(%v) = %s, want %s", c.vals, got, c.want)
 		}
+	}
+}
+
+// TestShapeWithoutTarget: an input model that is not built anywhere gets
+// its columns by running its SQL over empty, typed inputs, so rows may
+// leave columns out (dict and sql alike) and a wrong column is caught.
+func TestShapeWithoutTarget(t *testing.T) {
+	p := load(t, `unit_tests:
+  - name: sparse_dict
+    model: meter_f
+    given:
+      - input: ref('meters')
+        rows: [{mpxn: x}, {mpxn: y, f: 2}]
+    expect:
+      rows: [{mpxn: x, g: null}, {mpxn: y, g: 3}]
+  - name: sparse_sql
+    model: meter_f
+    given:
+      - input: ref('meters')
+        format: sql
+        rows: "select 'y' as mpxn, 2 as f"
+    expect:
+      rows: [{mpxn: y, g: 3}]
+  - name: wrong_column
+    model: meter_f
+    given:
+      - input: ref('meters')
+        rows: [{mpxn: x, h: 1}]
+    expect:
+      rows: []
+`)
+	for _, name := range []string{"sparse_dict", "sparse_sql"} {
+		if res, err := run(t, p, name, Options{}); err != nil || !res.Passed {
+			t.Errorf("%s: %+v %v", name, res, err)
+		}
+	}
+	_, err := run(t, p, "wrong_column", Options{})
+	if err == nil || !strings.Contains(err.Error(), `column "h" is not a column of ref('meters') (columns: mpxn, engine, f)`) {
+		t.Errorf("wrong_column: %v", err)
 	}
 }
