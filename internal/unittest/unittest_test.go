@@ -33,7 +33,7 @@ var models = map[string]string{
 		"select mpxn, cast(read_at as date) as day, sum(kwh) as kwh, count(*) as n from {{ ref('stg') }}\n" +
 		"{% if is_incremental() %}where read_at >= (select max(day) from {{ this }}){% endif %}\n" +
 		"group by 1, 2",
-	"models/meters.sql": "select mpxn, '{{ target.type }}' as engine, {{ var('factor', 1) }} * 2 as f from {{ source('raw', 'readings') }}",
+	"models/meters.sql":  "select mpxn, '{{ target.type }}' as engine, {{ var('factor', 1) }} * 2 as f from {{ source('raw', 'readings') }}",
 	"models/meter_f.sql": "select mpxn, f + 1 as g from {{ ref('meters') }}",
 }
 
