@@ -562,3 +562,34 @@ func (h *Hooks) UnmarshalYAMLX(d *yamlx.Decoder, n *yaml.Node, field string) {
 	}
 	*h = out
 }
+
+// Values returns the keys set in c under their config names, as plain
+// values (string, []string, bool, int), for artifacts such as the
+// manifest's node config, so that state:modified sees a change of any of
+// them. Unset keys are absent; defaults are not filled in.
+func (c ModelConfig) Values() map[string]any {
+	out := map[string]any{}
+	for k, v := range map[string]string{
+		"materialized": c.Materialized, "schema": c.Schema, "incremental_strategy": c.IncrementalStrategy,
+		"on_schema_change": c.OnSchemaChange, "dedupe_by": c.DedupeBy, "event_time": c.EventTime,
+		"batch_size": c.BatchSize, "begin": c.Begin,
+	} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	for k, v := range map[string][]string{"tags": c.Tags, "unique_key": c.UniqueKey, "pre_hook": c.PreHook, "post_hook": c.PostHook} {
+		if v != nil {
+			out[k] = slices.Clone(v)
+		}
+	}
+	for k, v := range map[string]*bool{"enabled": c.Enabled, "full_refresh": c.FullRefresh, "audit": c.Audit} {
+		if v != nil {
+			out[k] = *v
+		}
+	}
+	if c.Lookback != nil {
+		out["lookback"] = *c.Lookback
+	}
+	return out
+}

@@ -192,3 +192,17 @@ func TestRunHooksInProjectYML(t *testing.T) {
 		}
 	}
 }
+
+func TestModelConfigValues(t *testing.T) {
+	two, fa := 2, false
+	c := ModelConfig{Materialized: "incremental", IncrementalStrategy: "microbatch", EventTime: "t", Lookback: &two,
+		FullRefresh: &fa, PostHook: []string{"analyze {{ this }}"}, UniqueKey: []string{"k"}}
+	want := map[string]any{"materialized": "incremental", "incremental_strategy": "microbatch", "event_time": "t",
+		"lookback": 2, "full_refresh": false, "post_hook": []string{"analyze {{ this }}"}, "unique_key": []string{"k"}}
+	if got := c.Values(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Values() = %v, want %v", got, want)
+	}
+	if got := (ModelConfig{}).Values(); len(got) != 0 {
+		t.Errorf("zero config Values() = %v", got)
+	}
+}

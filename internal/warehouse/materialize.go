@@ -12,16 +12,21 @@ import (
 // specifics (e.g. PostgreSQL views that depend on a swapped table) are
 // handled through the adapter.
 //
-// All three need the adapter's Dialect to implement Statements; otherwise
-// they return *Unsupported. They create rel's schema when it is missing,
+// BuildView, BuildTable(With) and ApplyIncremental need the adapter's
+// Dialect to implement Statements, and IncrementalStatements for the
+// features listed on them; otherwise they return *Unsupported. Schema
+// creation (BuildView, BuildTable(With)) happens when rel's schema is missing,
 // retrying briefly when another goroutine or process creates the same
 // schema at the same moment (DuckDB reports a write-write conflict,
 // PostgreSQL a unique violation). Calls on different relations may run
 // concurrently; calls on the same relation must not.
 //
-// Temporary relations are named <name>__cdw_new, __cdw_old and __cdw_delta
-// in rel's schema (shortened with a hash to the engine's identifier limit,
-// see TempName). A leftover from an interrupted run is dropped first.
+// Temporary relations are named <name>__cdw_new, __cdw_old, __cdw_delta and
+// (the view write-audit-publish tests an incremental run against)
+// __cdw_audit in rel's schema (shortened with a hash to the engine's
+// identifier limit, see TempName). A leftover from an interrupted run is
+// dropped first; after a failed audit the staged table or delta is kept
+// for inspection until the next run.
 
 // Suffixes of the temporary relations beside a model's relation.
 const (
@@ -148,8 +153,10 @@ func BuildTableWith(ctx context.Context, a Adapter, rel Relation, query string, 
 	}
 	newRel := beside(rel, SuffixNew, s)
 	oldRel := beside(rel, SuffixOld, s)
-	if err := a.Exec(ctx, s.Drop(newRel, KindTable)); err != nil {
-		return fail(fmt.Errorf("drop leftover %s: %w", newRel, err))
+	for _, leftover := range []Relation{newRel, beside(rel, SuffixDelta, s)} {
+		if err := a.Exec(ctx, s.Drop(leftover, KindTable)); err != nil {
+			return fail(fmt.Errorf("drop leftover %s: %w", leftover, err))
+		}
 	}
 	if err := a.Exec(ctx, s.CreateTableAs(newRel, query)); err != nil {
 		return fail(err)
