@@ -2,6 +2,7 @@ package intervals_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -36,6 +37,15 @@ func engines(t *testing.T) map[string]func(t *testing.T) warehouse.Adapter {
 			return a
 		},
 	}
+}
+
+func rowsOf(t *testing.T, a warehouse.Adapter, sql string) any {
+	t.Helper()
+	res, err := a.Query(context.Background(), sql, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Rows[0][0]
 }
 
 func day(n int) time.Time { return time.Date(2024, 1, n, 0, 0, 0, 0, time.UTC) }
@@ -104,6 +114,32 @@ func TestStore(t *testing.T) {
 			})
 			if done, _ := s.Done(ctx, a, d, rel); done.Covers(intervals.Interval{Start: day(4), End: day(5)}) {
 				t.Error("a rolled-back Record was kept")
+			}
+			// Models running in parallel record their batches concurrently.
+			errs = make([]error, 6)
+			for i := range errs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					r := warehouse.Relation{Schema: "par", Name: fmt.Sprintf("m%d", i)}
+					for k := 1; k <= 5 && errs[i] == nil; k++ {
+						errs[i] = a.InTx(ctx, func(tx warehouse.Conn) error {
+							if err := s.Record(ctx, tx, d, r, meta, intervals.Entry{Interval: intervals.Interval{Start: day(k), End: day(k + 1)}}); err != nil {
+								return err
+							}
+							return s.Record(ctx, tx, d, r, meta, intervals.Entry{Interval: intervals.Interval{Start: day(k), End: day(k + 1)}, Rows: int64(k)})
+						})
+					}
+				}()
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Errorf("concurrent Record %d: %v", i, err)
+				}
+			}
+			if n := rowsOf(t, a, "select count(*) from cdw_meta.intervals where schema_name = 'par'"); n != int64(30) {
+				t.Errorf("%v rows recorded concurrently, want 30", n)
 			}
 			if err := s.Reset(ctx, a, d, rel); err != nil {
 				t.Fatal(err)
