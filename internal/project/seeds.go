@@ -62,7 +62,9 @@ func (p *Project) addSeeds(fsys fs.FS, props *config.Properties) error {
 				at = d.Pos.String()
 			}
 			probs = append(probs, at+": seed "+name+": "+err.Error())
-			continue
+			// Keep a placeholder so refs to the seed do not add knock-on
+			// "no model named" problems; the load fails anyway.
+			n = &Node{ID: KindSeed + "." + name, Kind: KindSeed, Name: name, Path: file}
 		}
 		if n == nil {
 			continue // disabled
