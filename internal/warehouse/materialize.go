@@ -25,8 +25,8 @@ import (
 // (the view write-audit-publish tests an incremental run against)
 // __cdw_audit in rel's schema (shortened with a hash to the engine's
 // identifier limit, see TempName). A leftover from an interrupted run is
-// dropped first; after a failed audit the staged table or delta is kept
-// for inspection until the next run.
+// dropped first; after a failed audit the staged table (or delta) is kept
+// for inspection until the next build (or incremental run) of the model.
 
 // Suffixes of the temporary relations beside a model's relation.
 const (
@@ -153,10 +153,8 @@ func BuildTableWith(ctx context.Context, a Adapter, rel Relation, query string, 
 	}
 	newRel := beside(rel, SuffixNew, s)
 	oldRel := beside(rel, SuffixOld, s)
-	for _, leftover := range []Relation{newRel, beside(rel, SuffixDelta, s)} {
-		if err := a.Exec(ctx, s.Drop(leftover, KindTable)); err != nil {
-			return fail(fmt.Errorf("drop leftover %s: %w", leftover, err))
-		}
+	if err := a.Exec(ctx, s.Drop(newRel, KindTable)); err != nil {
+		return fail(fmt.Errorf("drop leftover %s: %w", newRel, err))
 	}
 	if err := a.Exec(ctx, s.CreateTableAs(newRel, query)); err != nil {
 		return fail(err)
