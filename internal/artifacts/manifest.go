@@ -228,15 +228,14 @@ func node(p *project.Project, n *project.Node, uid map[string]string) *Node {
 	case project.KindModel:
 		out.Language, out.RawCode = "sql", n.Raw
 		c := n.Config
+		// Every key set, so state:modified notices a change of any of them;
+		// then the effective values dbt's readers expect.
+		for k, v := range c.Values() {
+			out.Config[k] = v
+		}
 		out.Config["materialized"] = c.EffectiveMaterialized()
 		out.Config["enabled"] = true
 		out.Config["tags"] = nonNil(c.Tags)
-		if c.Schema != "" {
-			out.Config["schema"] = c.Schema
-		}
-		if len(c.UniqueKey) > 0 {
-			out.Config["unique_key"] = c.UniqueKey
-		}
 		if c.EffectiveMaterialized() == "incremental" {
 			out.Config["incremental_strategy"] = c.EffectiveIncrementalStrategy()
 		}

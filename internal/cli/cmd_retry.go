@@ -40,6 +40,9 @@ func retryCommand(s *settings) *ucli.Command {
 				deferToState: argBool(rr.Args, "defer"), favorState: argBool(rr.Args, "favor_state"),
 			}
 			f.stateDir, _ = rr.Args["state"].(string)
+			f.restate = argBool(rr.Args, "restate")
+			f.start, _ = rr.Args["start"].(string)
+			f.end, _ = rr.Args["end"].(string)
 			sel := &selection{set: map[string]bool{}}
 			for _, r := range rr.Results {
 				if r.Status != "error" && r.Status != "fail" && r.Status != "skipped" {
