@@ -29,8 +29,7 @@ func (s *Server) internal(h accountHandler) http.HandlerFunc { return s.guard(tr
 func (s *Server) guard(internal bool, h accountHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.authorized(r, internal) {
-			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Authorization has been denied for this request."})
+			s.unauthorized(w)
 			return
 		}
 		id, err := strconv.ParseInt(r.PathValue("a"), 10, 64)
@@ -179,4 +178,9 @@ func (s *Server) account(id int64) *account {
 	s.cache[id] = a
 	s.cacheMu.Unlock()
 	return a
+}
+
+func (s *Server) unauthorized(w http.ResponseWriter) {
+	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Authorization has been denied for this request."})
 }

@@ -188,6 +188,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "internal error"})
 		return
 	}
+	// Credentials are checked before any fault: a request whose token was
+	// revoked under it is refused without counting towards its faults.
+	if r.URL.Path != InternalPrefix+TokenPath && !s.authorized(r, internal) {
+		s.unauthorized(w)
+		return
+	}
 	kind := s.decide(r.Method+" "+r.URL.RequestURI(), internal)
 	if kind != "" {
 		s.count(s.byFault, kind)

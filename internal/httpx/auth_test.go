@@ -167,15 +167,16 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	if strings.Contains(err.Error(), "wrong-pw-secret") || strings.Contains(err.Error(), "svc") {
 		t.Fatalf("credentials in %q", err)
 	}
-	// Every token rejected: after one refresh the 401 is final, and its
-	// body, which echoes the token, is redacted.
+	// Every token rejected: a new token per 401, MaxAttempts (4) times,
+	// then the 401 is final, and its body, which echoes the token, is
+	// redacted.
 	ts.mu.Lock()
 	ts.rejectAll = true
 	ts.mu.Unlock()
 	c2, g2 := newGrant(t, srv.URL, "pw-secret-9", nil)
 	_, err = c2.Do(context.Background(), Request{Method: "GET", Path: "/data"})
-	if !errors.As(err, &se) || se.Status != 401 || g2.Fetches() != 2 {
-		t.Fatalf("err %v after %d token fetches; want a final 401 after one refresh", err, g2.Fetches())
+	if !errors.As(err, &se) || se.Status != 401 || g2.Fetches() != 5 || ts.rejected != 5 {
+		t.Fatalf("err %v after %d token fetches and %d 401s; want a final 401 after the first token and 4 more", err, g2.Fetches(), ts.rejected)
 	}
 	if strings.Contains(err.Error(), "access-token-") || !strings.Contains(err.Error(), "rejected Bearer "+Redacted) {
 		t.Fatalf("token in %q", err)

@@ -45,6 +45,9 @@ type Options struct {
 	// RateLimit rounded up, at least 1).
 	RateLimit float64
 	Burst     int
+	// Limiter, when set, is used instead of RateLimit and Burst: clients
+	// sharing one Bucket share one rate limit.
+	Limiter *Bucket
 	// MaxAttempts per request, the first included (default 5).
 	MaxAttempts int
 	// BackoffBase is the delay after the first failed attempt, doubling up
@@ -181,7 +184,9 @@ func New(opts Options) (*Client, error) {
 		base: base, hc: &http.Client{Transport: opts.Transport}, auth: opts.Auth, redactor: opts.Redactor,
 		opts: opts, rand: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
-	if opts.RateLimit > 0 {
+	if opts.Limiter != nil {
+		c.bucket = opts.Limiter
+	} else if opts.RateLimit > 0 {
 		burst := opts.Burst
 		if burst <= 0 {
 			burst = int(opts.RateLimit + 0.999)
@@ -230,6 +235,8 @@ func (c *Client) target(r Request) (*url.URL, error) {
 }
 
 // Do sends r, retrying as the Options say, and returns the 2xx response.
+// A 401 is retried at once with a new token when Auth can supply one
+// (at most MaxAttempts times, besides the attempts).
 // Errors: *StatusError (a final non-2xx), *BodyError (invalid JSON every
 // time), *TransportError (no complete response on the last attempt; it
 // matches context.Canceled / DeadlineExceeded when ctx ended the call), or
@@ -241,7 +248,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		return nil, err
 	}
 	uri := c.redactor.String(u.RequestURI())
-	refreshed := false
+	refreshes := 0
 	var last error
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
@@ -270,14 +277,19 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 			if !retryableTransport(err) {
 				return nil, last
 			}
-		case status == http.StatusUnauthorized && c.auth != nil && !refreshed:
+		case status == http.StatusUnauthorized && c.auth != nil:
+			// Retried at once with a new token, if the scheme can get
+			// one. A token revoked while the request was on its way
+			// (other goroutines share it) is no fault of the request, so
+			// a refresh does not use up an attempt; MaxAttempts refreshes
+			// at most, so bad credentials still fail.
 			c.unauthorized.Add(1)
-			refreshed = true
-			if c.auth.Invalidate(token) {
-				attempt-- // a refreshed credential is a new first attempt
-				continue
+			if refreshes >= c.opts.MaxAttempts || !c.auth.Invalidate(token) {
+				return nil, c.statusError(r, uri, status, attempt, body)
 			}
-			return nil, c.statusError(r, uri, status, attempt, body)
+			refreshes++
+			attempt--
+			continue
 		case status >= 200 && status < 300:
 			if r.JSON && !json.Valid(body) {
 				c.invalidBodies.Add(1)
