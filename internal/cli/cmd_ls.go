@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -12,7 +13,7 @@ import (
 
 func lsCommand(s *settings) *ucli.Command {
 	flags := append(selectionFlags(),
-		&ucli.StringSliceFlag{Name: "resource-type", Usage: "model, test, source (repeatable)"},
+		&ucli.StringSliceFlag{Name: "resource-type", Usage: "model, seed, snapshot, source, test, unit_test (repeatable)"},
 		&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "id", Usage: "id, name, path, relation or json"},
 		&ucli.BoolFlag{Name: "why", Usage: "with --state, say why each node counts as modified"},
 	)
@@ -30,12 +31,16 @@ func lsCommand(s *settings) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			kinds := map[string]bool{project.KindModel: true, project.KindTest: true, project.KindSource: true}
+			all := []string{project.KindModel, project.KindSeed, project.KindSnapshot, project.KindSource, project.KindTest, project.KindUnitTest}
+			kinds := map[string]bool{}
+			for _, k := range all {
+				kinds[k] = true
+			}
 			if rt := c.StringSlice("resource-type"); len(rt) > 0 {
 				kinds = map[string]bool{}
 				for _, k := range rt {
-					if k != project.KindModel && k != project.KindTest && k != project.KindSource {
-						return invalidf("--resource-type %q: use model, test or source", k)
+					if !slices.Contains(all, k) {
+						return invalidf("--resource-type %q: use %s", k, strings.Join(all, ", "))
 					}
 					kinds[k] = true
 				}

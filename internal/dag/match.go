@@ -34,7 +34,12 @@ func (a *atom) matches(n *Node) bool {
 		src, _, _ := strings.Cut(n.Name, ".")
 		return a.match(n.Name) || a.match(src)
 	case methodTestType:
-		return n.ResourceType == ResourceTest && configString(n.Config["test_type"]) == a.value
+		if n.ResourceType != ResourceTest {
+			return false
+		}
+		tt := configString(n.Config["test_type"])
+		// "data" is dbt's name for generic and singular tests together.
+		return tt == a.value || a.value == "data" && (tt == "generic" || tt == "singular")
 	case methodConfig:
 		v, ok := lookup(n.Config, a.configKey)
 		return ok && a.matchConfig(v)

@@ -154,8 +154,10 @@ func (a *atom) checkMethod() error {
 		v := strings.TrimPrefix(a.value, "./")
 		a.value = path.Clean(v)
 	case methodTestType:
-		if a.value != "generic" && a.value != "singular" {
-			return malformed(a.raw, "test_type must be generic or singular, not %q", a.value)
+		switch a.value {
+		case "generic", "singular", "data", "unit":
+		default:
+			return malformed(a.raw, "test_type must be generic, singular, data or unit, not %q", a.value)
 		}
 	case methodConfig:
 		return malformed(a.raw, "config needs a key, as in config.materialized:table")

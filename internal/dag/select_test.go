@@ -176,7 +176,7 @@ func TestSelectErrors(t *testing.T) {
 		{"plus inside", []string{"read+ings"}, nil, "", `malformed selector: misplaced "+" or "@" in "read+ings"`, ErrMalformedSelector},
 		{"config without key", []string{"config:table"}, nil, "", `malformed selector: config needs a key, as in config.materialized:table in "config:table"`, ErrMalformedSelector},
 		{"config empty key", []string{"config.:table"}, nil, "", `malformed selector: empty config key in "config." in "config.:table"`, ErrMalformedSelector},
-		{"bad test_type", []string{"test_type:data"}, nil, "", `malformed selector: test_type must be generic or singular, not "data" in "test_type:data"`, ErrMalformedSelector},
+		{"bad test_type", []string{"test_type:integration"}, nil, "", `malformed selector: test_type must be generic, singular, data or unit, not "integration" in "test_type:integration"`, ErrMalformedSelector},
 		{"bad glob", []string{"tag:[core"}, nil, "", `malformed selector: bad wildcard pattern "[core" in "tag:[core"`, ErrMalformedSelector},
 		{"huge depth", []string{"99999999999999999999+readings"}, nil, "", `malformed selector: bad depth "99999999999999999999" in "99999999999999999999+readings"`, ErrMalformedSelector},
 		{"unknown indirect mode", []string{"readings"}, nil, "greedy", `dag: unknown indirect selection mode "greedy" (want eager, cautious, buildable or empty)`, nil},
