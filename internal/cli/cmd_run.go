@@ -164,7 +164,9 @@ func planFor(p *project.Project, ids []string, build bool) run.Plan {
 		return plan
 	}
 	for _, id := range plan.Order {
-		if p.Nodes[id].Kind != project.KindTest {
+		if p.Nodes[id].Kind != project.KindTest || !allParentsBuilt(p, id, in) {
+			// A test whose model is not being built here is skipped as "not
+			// built"; it must not gate anything.
 			continue
 		}
 		ancestors := map[string]bool{}
@@ -180,4 +182,19 @@ func planFor(p *project.Project, ids []string, build bool) run.Plan {
 		}
 	}
 	return plan
+}
+
+// allParentsBuilt reports whether every relation test id reads that a
+// build must create (models other than ephemerals, seeds, snapshots) is in
+// the selection.
+func allParentsBuilt(p *project.Project, id string, in map[string]bool) bool {
+	for _, parent := range p.Graph.Parents(id) {
+		n := p.Nodes[parent]
+		buildable := n.Kind == project.KindSeed || n.Kind == project.KindSnapshot ||
+			n.Kind == project.KindModel && n.Config.EffectiveMaterialized() != config.MaterializedEphemeral
+		if buildable && !in[parent] {
+			return false
+		}
+	}
+	return true
 }
