@@ -62,7 +62,7 @@ var (
 	// modelConfigKeys are the keys ModelConfig understands, in documentation order.
 	modelConfigKeys = []string{"materialized", "schema", "tags", "enabled", "unique_key", "incremental_strategy",
 		"on_schema_change", "full_refresh", "dedupe_by", "event_time", "batch_size", "lookback", "begin",
-		"pre_hook", "post_hook", "audit"}
+		"pre_hook", "post_hook", "audit", "dist", "sort", "sort_type", "backup"}
 	// keyAliases are dbt's other spellings of config keys.
 	keyAliases = map[string]string{"pre-hook": "pre_hook", "post-hook": "post_hook"}
 )
@@ -72,7 +72,7 @@ var (
 var dbtOnlyConfigKeys = map[string]bool{
 	"alias": true, "database": true, "meta": true, "docs": true, "persist_docs": true,
 	"grants": true, "contract": true, "constraints": true,
-	"indexes": true, "dist": true, "sort": true, "sort_type": true, "bind": true,
+	"indexes": true, "bind": true,
 	"group": true, "access": true, "sql_header": true, "incremental_predicates": true,
 	"merge_update_columns": true, "merge_exclude_columns": true, "concurrent_batches": true,
 	"on_configuration_change": true, "quoting": true, "column_types": true, "unlogged": true,
@@ -132,6 +132,14 @@ type ModelConfig struct {
 	// Audit turns on write-audit-publish: the model's error-severity tests
 	// run on the new table or delta before it is published (nil = unset).
 	Audit *bool
+	// Dist, Sort, SortType and Backup are physical table options for
+	// engines that have them (Redshift: DISTSTYLE/DISTKEY, SORTKEY,
+	// BACKUP); other engines ignore them. Dist is auto, even, all or a
+	// column; SortType is compound or interleaved.
+	Dist     string
+	Sort     []string
+	SortType string
+	Backup   *bool
 	// Origins records, for each key set by a layer, where the winning value
 	// was written (for tags: the last layer that added some). It may be nil.
 	Origins map[string]yamlx.Pos
@@ -157,11 +165,18 @@ func (c ModelConfig) Merge(over ModelConfig) ModelConfig {
 		Enabled:             pickPtr(over.Enabled, c.Enabled),
 		FullRefresh:         pickPtr(over.FullRefresh, c.FullRefresh),
 		Audit:               pickPtr(over.Audit, c.Audit),
+		Dist:                pick(over.Dist, c.Dist),
+		SortType:            pick(over.SortType, c.SortType),
+		Backup:              pickPtr(over.Backup, c.Backup),
+		Sort:                slices.Clone(c.Sort),
 		Lookback:            pickPtr(over.Lookback, c.Lookback),
 		UniqueKey:           slices.Clone(c.UniqueKey),
 	}
 	if over.UniqueKey != nil {
 		out.UniqueKey = slices.Clone(over.UniqueKey)
+	}
+	if over.Sort != nil {
+		out.Sort = slices.Clone(over.Sort)
 	}
 	if len(c.Origins)+len(over.Origins) > 0 {
 		out.Origins = maps.Clone(c.Origins)
@@ -354,7 +369,25 @@ func (c *ModelConfig) set(key string, v any, pos yamlx.Pos) string {
 			return msg
 		}
 		c.BatchSize = s
-	case "full_refresh", "audit", "enabled":
+	case "dist":
+		s, ok := v.(string)
+		if !ok || strings.TrimSpace(s) == "" {
+			return "expected auto, even, all or a column name, got " + describeAny(v)
+		}
+		c.Dist = s
+	case "sort":
+		cols, msg := stringOrList(v, "a column name or a list of column names")
+		if msg != "" {
+			return msg
+		}
+		c.Sort = cols
+	case "sort_type":
+		s, msg := oneOf(v, "sort type", []string{"compound", "interleaved"})
+		if msg != "" {
+			return msg
+		}
+		c.SortType = s
+	case "full_refresh", "audit", "enabled", "backup":
 		b, ok := v.(bool)
 		if !ok {
 			return "expected a boolean, got " + describeAny(v)
@@ -364,6 +397,8 @@ func (c *ModelConfig) set(key string, v any, pos yamlx.Pos) string {
 			c.FullRefresh = &b
 		case "audit":
 			c.Audit = &b
+		case "backup":
+			c.Backup = &b
 		default:
 			c.Enabled = &b
 		}
@@ -572,18 +607,18 @@ func (c ModelConfig) Values() map[string]any {
 	for k, v := range map[string]string{
 		"materialized": c.Materialized, "schema": c.Schema, "incremental_strategy": c.IncrementalStrategy,
 		"on_schema_change": c.OnSchemaChange, "dedupe_by": c.DedupeBy, "event_time": c.EventTime,
-		"batch_size": c.BatchSize, "begin": c.Begin,
+		"batch_size": c.BatchSize, "begin": c.Begin, "dist": c.Dist, "sort_type": c.SortType,
 	} {
 		if v != "" {
 			out[k] = v
 		}
 	}
-	for k, v := range map[string][]string{"tags": c.Tags, "unique_key": c.UniqueKey, "pre_hook": c.PreHook, "post_hook": c.PostHook} {
+	for k, v := range map[string][]string{"tags": c.Tags, "unique_key": c.UniqueKey, "pre_hook": c.PreHook, "post_hook": c.PostHook, "sort": c.Sort} {
 		if v != nil {
 			out[k] = slices.Clone(v)
 		}
 	}
-	for k, v := range map[string]*bool{"enabled": c.Enabled, "full_refresh": c.FullRefresh, "audit": c.Audit} {
+	for k, v := range map[string]*bool{"enabled": c.Enabled, "full_refresh": c.FullRefresh, "audit": c.Audit, "backup": c.Backup} {
 		if v != nil {
 			out[k] = *v
 		}

@@ -193,7 +193,7 @@ func TestParseModelConfig(t *testing.T) {
 		"incremental_strategy": "upsert", "schema": "", "colour": "red", "description": "x",
 	}, pos)
 	want := []string{
-		`models/core/readings.sql:1:4: colour: unknown config key (expected one of: materialized, schema, tags, enabled, unique_key, incremental_strategy, on_schema_change, full_refresh, dedupe_by, event_time, batch_size, lookback, begin, pre_hook, post_hook, audit)`,
+		`models/core/readings.sql:1:4: colour: unknown config key (expected one of: materialized, schema, tags, enabled, unique_key, incremental_strategy, on_schema_change, full_refresh, dedupe_by, event_time, batch_size, lookback, begin, pre_hook, post_hook, audit, dist, sort, sort_type, backup)`,
 		`models/core/readings.sql:1:4: description: description is not a config key; describe models in a properties YAML file (models: - name: ... description: ...)`,
 		`models/core/readings.sql:1:4: enabled: expected a boolean, got string "yes"`,
 		`models/core/readings.sql:1:4: grants: dbt config not supported by cdw`,

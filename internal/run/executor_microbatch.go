@@ -42,6 +42,10 @@ func (e *Executor) microbatch(ctx context.Context, n *project.Node, opts compile
 		Unit: unit, Begin: begin, Now: now, Lookback: cfg.EffectiveLookback(),
 		Start: opts.Batches.Start, End: opts.Batches.End, Restate: opts.Batches.Restate,
 	}
+	pa, err := e.physical(n)
+	if err != nil {
+		return errorOutcome(err)
+	}
 	store := intervals.Store{}
 	if err := store.Ensure(ctx, e.Adapter); err != nil {
 		return errorOutcome(err)
@@ -59,7 +63,7 @@ func (e *Executor) microbatch(ctx context.Context, n *project.Node, opts compile
 		if err != nil {
 			return errorOutcome(err)
 		}
-		rows, err := warehouse.BuildTableWith(ctx, e.Adapter, rel, c.SQL, warehouse.TableOptions{
+		rows, err := warehouse.BuildTableWith(ctx, pa, rel, c.SQL, warehouse.TableOptions{
 			Window:    &warehouse.Window{Column: cfg.EventTime, Start: lo, End: hi},
 			UniqueKey: cfg.UniqueKey, DedupeBy: cfg.DedupeBy, Audit: aud.fn(),
 			InTx: func(ctx context.Context, tx warehouse.Conn, rows int64) error {
@@ -98,7 +102,7 @@ func (e *Executor) microbatch(ctx context.Context, n *project.Node, opts compile
 		if err != nil {
 			return errorOutcome(err)
 		}
-		rows, err := warehouse.ApplyIncremental(ctx, e.Adapter, warehouse.IncrementalSpec{
+		rows, err := warehouse.ApplyIncremental(ctx, pa, warehouse.IncrementalSpec{
 			Relation: rel, Query: c.SQL, Strategy: warehouse.StrategyMicrobatch,
 			Window:    &warehouse.Window{Column: cfg.EventTime, Start: iv.Start, End: iv.End},
 			UniqueKey: cfg.UniqueKey, OnSchemaChange: cfg.OnSchemaChange, DedupeBy: cfg.DedupeBy, Audit: aud.fn(),

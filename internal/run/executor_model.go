@@ -77,17 +77,21 @@ func (e *Executor) restatesInFull(n *project.Node) bool {
 }
 
 func (e *Executor) materialize(ctx context.Context, n *project.Node, c *compile.Node, opts compile.Options) Outcome {
+	a, err := e.physical(n)
+	if err != nil {
+		return errorOutcome(err)
+	}
 	rel := n.Relation
 	cfg := n.Config
 	aud := e.auditor(n, opts)
 	switch m := cfg.EffectiveMaterialized(); m {
 	case config.MaterializedView:
-		if err := warehouse.BuildView(ctx, e.Adapter, rel, c.SQL); err != nil {
+		if err := warehouse.BuildView(ctx, a, rel, c.SQL); err != nil {
 			return errorOutcome(err)
 		}
 		return Outcome{Status: StatusSuccess, Message: "created view " + rel.String(), Rows: -1}
 	case config.MaterializedTable:
-		rows, err := warehouse.BuildTableWith(ctx, e.Adapter, rel, c.SQL, warehouse.TableOptions{Audit: aud.fn()})
+		rows, err := warehouse.BuildTableWith(ctx, a, rel, c.SQL, warehouse.TableOptions{Audit: aud.fn()})
 		if err != nil {
 			return errorOutcome(err)
 		}
@@ -97,7 +101,7 @@ func (e *Executor) materialize(ctx context.Context, n *project.Node, c *compile.
 			return e.microbatch(ctx, n, opts, aud)
 		}
 		if !c.Incremental {
-			rows, err := warehouse.BuildTableWith(ctx, e.Adapter, rel, c.SQL, warehouse.TableOptions{
+			rows, err := warehouse.BuildTableWith(ctx, a, rel, c.SQL, warehouse.TableOptions{
 				UniqueKey: cfg.UniqueKey, DedupeBy: cfg.DedupeBy, Audit: aud.fn(),
 			})
 			if err != nil {
@@ -106,7 +110,7 @@ func (e *Executor) materialize(ctx context.Context, n *project.Node, c *compile.
 			return Outcome{Status: StatusSuccess, Message: fmt.Sprintf("built incremental %s in full (%d rows)%s", rel, rows, aud.note()), Rows: rows}
 		}
 		strategy := cfg.EffectiveIncrementalStrategy()
-		rows, err := warehouse.ApplyIncremental(ctx, e.Adapter, warehouse.IncrementalSpec{
+		rows, err := warehouse.ApplyIncremental(ctx, a, warehouse.IncrementalSpec{
 			Relation: rel, Query: c.SQL, Strategy: strategy, UniqueKey: cfg.UniqueKey,
 			OnSchemaChange: cfg.OnSchemaChange, DedupeBy: cfg.DedupeBy, Audit: aud.fn(),
 		})

@@ -148,3 +148,26 @@ type Dialect interface {
 	// QuoteString renders a SQL string literal.
 	QuoteString(s string) string
 }
+
+// PhysicalOptions are a table's physical layout on engines that have one
+// (Redshift: DISTSTYLE/DISTKEY, SORTKEY, BACKUP). The zero value asks for
+// the engine's defaults.
+type PhysicalOptions struct {
+	Dist     string   // auto, even, all, or a column (distribution key)
+	Sort     []string // sort key columns
+	SortType string   // compound (default) or interleaved
+	NoBackup bool     // leave the table out of snapshots
+}
+
+// IsZero reports whether no option is set.
+func (o PhysicalOptions) IsZero() bool {
+	return o.Dist == "" && len(o.Sort) == 0 && o.SortType == "" && !o.NoBackup
+}
+
+// Physical is implemented by adapters whose tables take PhysicalOptions.
+// WithPhysical returns an adapter that builds tables with them; adapters
+// that do not implement it ignore the options (as dbt ignores another
+// adapter's configs).
+type Physical interface {
+	WithPhysical(PhysicalOptions) (Adapter, error)
+}

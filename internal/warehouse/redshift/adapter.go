@@ -165,3 +165,8 @@ type tabled struct {
 }
 
 func (t *tabled) Dialect() warehouse.Dialect { return t.d }
+
+// WithPhysical implements warehouse.Physical.
+func (a *Adapter) WithPhysical(o warehouse.PhysicalOptions) (warehouse.Adapter, error) {
+	return a.WithTableOptions(TableOptions{Dist: o.Dist, Sort: o.Sort, SortType: o.SortType, NoBackup: o.NoBackup})
+}
