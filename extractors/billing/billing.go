@@ -91,6 +91,7 @@ func (e *Extractor) Prepare(ctx context.Context, req extract.PrepareRequest) (ex
 	if p.api, err = newAPI(s, nodeRef{req.Settings}, p.entities, e.transport, e.now); err != nil {
 		return nil, err
 	}
+	p.secrets = []string{s.Token, s.Password}
 	return p, nil
 }
 
@@ -102,12 +103,17 @@ type plan struct {
 	concurrency int
 	api         *api
 	now         func() time.Time
+	secrets     []string
 }
 
 func (p *plan) Units() []string  { return p.units }
 func (p *plan) Summary() string  { return p.summary }
 func (p *plan) Concurrency() int { return p.concurrency }
 func (p *plan) Close() error     { return nil }
+
+// Secrets returns the run's credentials, for callers that mask them in
+// what they print (the API clients already keep them out of errors).
+func (p *plan) Secrets() []string { return p.secrets }
 func (p *plan) Counters() extract.Counters {
 	if p.api == nil {
 		return extract.Counters{}

@@ -159,3 +159,16 @@ func TestStreamsMatchTheMigration(t *testing.T) {
 		t.Errorf("entities fill %d tables, streams declare %d besides the responses", len(tables), len(streams())-1)
 	}
 }
+
+// The CLI masks what a plan says are its secrets.
+func TestPlanNamesItsSecrets(t *testing.T) {
+	p, err := New().Prepare(context.Background(), extract.PrepareRequest{Units: "1",
+		Settings: settingsNode(t, "public_url: http://x\ninternal_url: http://x/api\ntoken: tok-123\nusername: u\npassword: pw-456\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh, ok := p.(interface{ Secrets() []string })
+	if !ok || !slices.Contains(sh.Secrets(), "tok-123") || !slices.Contains(sh.Secrets(), "pw-456") {
+		t.Fatalf("secrets not named: %T", p)
+	}
+}

@@ -11,17 +11,37 @@ import (
 
 func extractCommand(s *settings) *ucli.Command {
 	return &ucli.Command{
-		Name:      "extract",
-		Usage:     "land source files into the raw schema (idempotent: a file already loaded is skipped)",
+		Name: "extract",
+		Usage: "land source files into the raw schema (idempotent: a file already loaded is skipped), " +
+			"or API data (incremental, one account at a time: cdw extract billing)",
 		ArgsUsage: "[EXTRACTOR...]",
 		Flags: []ucli.Flag{
-			&ucli.StringFlag{Name: "from", Usage: "a file or folder to read (folders are walked recursively)", Required: true},
+			&ucli.StringFlag{Name: "from", Usage: "a file or folder to read (folders are walked recursively); for an API extractor, landed pages to load (s3://bucket/prefix)"},
+			&ucli.StringFlag{Name: "accounts", Usage: "API extractors: the accounts to fetch, e.g. 1-50,77 (default: the project's account universe)"},
+			&ucli.BoolFlag{Name: "full-refresh", Usage: "API extractors: fetch everything again, ignoring cursors"},
+			&ucli.StringFlag{Name: "land", Usage: "API extractors: land raw pages here first (s3://bucket/prefix), then load them from there"},
+			&ucli.StringFlag{Name: "progress", Value: "auto", Usage: "API extractors: auto (a bar on a terminal), bar, or lines"},
 		},
 		Action: func(c *ucli.Context) error { return extractRun(c, s) },
 	}
 }
 
 func extractRun(c *ucli.Context, s *settings) error {
+	units, files, err := splitExtractors(s.extractors, c.Args().Slice())
+	if err != nil {
+		return invalid(err)
+	}
+	if len(units) > 0 {
+		return extractUnits(c, s, units)
+	}
+	for _, f := range []string{"accounts", "full-refresh", "land"} {
+		if c.IsSet(f) {
+			return invalidf("--%s applies to API extractors only (e.g. cdw extract billing --%s ...)", f, f)
+		}
+	}
+	if c.String("from") == "" {
+		return invalidf("Required flag \"from\" not set: cdw extract [EXTRACTOR...] --from PATH lands files; API extractors are named: cdw extract billing")
+	}
 	w, err := loadWorkspace(c, s)
 	if err != nil {
 		return err
@@ -36,7 +56,7 @@ func extractRun(c *ucli.Context, s *settings) error {
 	if err != nil {
 		return err
 	}
-	chosen, err := r.Select(c.Args().Slice())
+	chosen, err := r.Select(files)
 	if err != nil {
 		return invalid(err)
 	}
