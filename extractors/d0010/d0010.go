@@ -75,8 +75,11 @@ func (*Extractor) Name() string { return "d0010" }
 
 // Streams implements extract.Extractor: the columns of raw.d0010_readings.
 // Timestamps are UK wall-clock times without zone (time.Time in UTC).
-func (*Extractor) Streams() []extract.Stream {
-	return []extract.Stream{{Table: Table, Columns: []extract.Column{
+func (*Extractor) Streams() []extract.Stream { return []extract.Stream{stream()} }
+
+// stream is the shape of raw.d0010_readings, in column order.
+func stream() extract.Stream {
+	return extract.Stream{Table: Table, Columns: []extract.Column{
 		{Name: "load_id", Type: extract.Text},
 		{Name: "file_name", Type: extract.Text},
 		{Name: "line_no", Type: extract.Int64},
@@ -94,7 +97,7 @@ func (*Extractor) Streams() []extract.Stream {
 		{Name: "md_reset_count", Type: extract.Int64},
 		{Name: "reading_flag", Type: extract.Text},
 		{Name: "reading_method", Type: extract.Text},
-	}}}
+	}}
 }
 
 // Match implements extract.FileExtractor. Any file name matches (.uff,

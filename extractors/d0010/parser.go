@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/cdw-dev/cdw/extractors/internal/intern"
 	"github.com/cdw-dev/cdw/extractors/internal/lines"
@@ -22,9 +23,8 @@ type parser struct {
 	sink   extract.Sink
 	lr     *lines.Reader
 	fields [][]byte // fields of the current record, trimmed; reused
-	row    []any    // the row being built; reused (the sink copies)
-	texts  *intern.Cache
-	times  *intern.Cache
+	w      *extract.RowWriter
+	times  *intern.Cache // text → time.Time of date-times seen recently
 
 	header  int64 // line of the ZHV, 0 until seen
 	trailer int64 // line of the ZPT, 0 until seen
@@ -42,12 +42,11 @@ func newParser(f extract.File, sink extract.Sink) *parser {
 		sink:   sink,
 		lr:     lines.NewReader(f.Body),
 		fields: make([][]byte, 0, 16),
-		row:    make([]any, numCols),
-		texts:  intern.New(1024),
+		w:      extract.NewRowWriter(sink, stream()),
 		times:  intern.New(8192),
 	}
-	p.row[colLoadID] = f.LoadID
-	p.row[colFileName] = f.Name
+	p.w.String(colLoadID, f.LoadID)
+	p.w.String(colFileName, f.Name)
 	return p
 }
 
@@ -139,16 +138,16 @@ func (p *parser) zhv(n int64, line []byte, tooLong bool) error {
 	if len(flow) != 8 || !num.AllDigits(flow[5:]) {
 		return structErr(n, "garbled ZHV header: flow version %.20q is not D0010 and three digits", flow)
 	}
-	p.row[colFlowCreatedAt] = nil
+	p.w.Null(colFlowCreatedAt)
 	if len(created) > 0 {
 		t, ok := parseDateTime(created)
 		if !ok {
 			return structErr(n, "garbled ZHV header: creation time %.20q is not yyyymmddhhmmss", created)
 		}
-		p.row[colFlowCreatedAt] = t
+		p.w.Time(colFlowCreatedAt, t)
 	}
 	p.fileID = string(id)
-	p.row[colFlowFileID] = p.fileID
+	p.w.String(colFlowFileID, p.fileID)
 	p.header = n
 	return nil
 }
@@ -202,9 +201,9 @@ func (p *parser) rec026(n int64, line []byte) error {
 		p.bad026 = n
 		return p.reject(n, line, "026: J0003 MPAN core %.20q is not 13 digits", core)
 	}
-	p.row[colMPANCore] = string(core)
-	p.row[colMPANCheckOK] = mpan.ValidBytes(core)
-	p.row[colValidationStatus] = p.text(d[1])
+	p.w.Text(colMPANCore, core)
+	p.w.Bool(colMPANCheckOK, mpan.ValidBytes(core))
+	p.text(colValidationStatus, d[1])
 	return nil
 }
 
@@ -229,8 +228,8 @@ func (p *parser) rec028(n int64, line []byte) error {
 		p.bad028 = n
 		return p.reject(n, line, "028: J0004 meter serial is empty")
 	}
-	p.row[colMeterSerial] = string(d[0])
-	p.row[colReadingType] = p.text(d[1])
+	p.w.Text(colMeterSerial, d[0])
+	p.text(colReadingType, d[1])
 	return nil
 }
 
@@ -254,7 +253,7 @@ func (p *parser) rec030(n int64, line []byte) error {
 		return p.reject(n, line, "030: J0010 register id is empty")
 	}
 	at, ok := p.dateTime(readAt)
-	if !ok || at == nil {
+	if !ok || at.IsZero() {
 		return p.reject(n, line, "030: J0016 reading date-time %.20q is not yyyymmddhhmmss", readAt)
 	}
 	v, ok := num.Decimal(value)
@@ -265,47 +264,56 @@ func (p *parser) rec030(n int64, line []byte) error {
 	if !ok {
 		return p.reject(n, line, "030: J0044 MD reset date-time %.20q is not yyyymmddhhmmss", mdAt)
 	}
-	var count any
-	if len(mdCount) > 0 {
-		c, ok := num.Count(mdCount)
-		if !ok {
+	count, hasCount := int64(0), len(mdCount) > 0
+	if hasCount {
+		if count, ok = num.Count(mdCount); !ok {
 			return p.reject(n, line, "030: J0045 number of MD resets %.20q is not a whole number", mdCount)
 		}
-		count = c
 	}
-	p.row[colLineNo] = n
-	p.row[colRegisterID] = p.texts.String(reg)
-	p.row[colReadAt] = at
-	p.row[colReadingValue] = v
-	p.row[colMDResetAt] = md
-	p.row[colMDResetCount] = count
-	p.row[colReadingFlag] = p.text(d[5])
-	p.row[colReadingMethod] = p.text(d[6])
-	return p.sink.Row(Table, p.row)
+	w := p.w
+	w.Int64(colLineNo, n)
+	w.Text(colRegisterID, reg)
+	w.Time(colReadAt, at)
+	w.Float64(colReadingValue, v)
+	if md.IsZero() {
+		w.Null(colMDResetAt)
+	} else {
+		w.Time(colMDResetAt, md)
+	}
+	if hasCount {
+		w.Int64(colMDResetCount, count)
+	} else {
+		w.Null(colMDResetCount)
+	}
+	p.text(colReadingFlag, d[5])
+	p.text(colReadingMethod, d[6])
+	return w.Commit()
 }
 
-// dateTime returns the boxed wall-clock time of b (nil when b is empty) and
-// whether b was valid. Repeated values cost no allocation.
-func (p *parser) dateTime(b []byte) (any, bool) {
+// dateTime returns the wall-clock time of b (the zero Time when b is
+// empty) and whether b was valid. Repeated values are not parsed again.
+func (p *parser) dateTime(b []byte) (time.Time, bool) {
 	if len(b) == 0 {
-		return nil, true
+		return time.Time{}, true
 	}
 	if v, ok := p.times.Get(b); ok {
-		return v, true
+		return v.(time.Time), true
 	}
 	t, ok := parseDateTime(b)
 	if !ok {
-		return nil, false
+		return time.Time{}, false
 	}
-	return p.times.Put(b, t), true
+	p.times.Put(b, t)
+	return t, true
 }
 
-// text returns b as a boxed string, nil when empty.
-func (p *parser) text(b []byte) any {
+// text sets Text column col to b, or to NULL when b is empty.
+func (p *parser) text(col int, b []byte) {
 	if len(b) == 0 {
-		return nil
+		p.w.Null(col)
+		return
 	}
-	return p.texts.String(b)
+	p.w.Text(col, b)
 }
 
 // split fills p.fields with line's "|"-separated fields, trimmed.

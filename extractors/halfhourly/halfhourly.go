@@ -66,8 +66,11 @@ func (*Extractor) Name() string { return "halfhourly" }
 
 // Streams implements extract.Extractor: the columns of
 // raw.halfhourly_consumption. Interval bounds are instants (UTC time.Time).
-func (*Extractor) Streams() []extract.Stream {
-	return []extract.Stream{{Table: Table, Columns: []extract.Column{
+func (*Extractor) Streams() []extract.Stream { return []extract.Stream{stream()} }
+
+// stream is the shape of raw.halfhourly_consumption, in column order.
+func stream() extract.Stream {
+	return extract.Stream{Table: Table, Columns: []extract.Column{
 		{Name: "load_id", Type: extract.Text},
 		{Name: "file_name", Type: extract.Text},
 		{Name: "line_no", Type: extract.Int64},
@@ -76,7 +79,7 @@ func (*Extractor) Streams() []extract.Stream {
 		{Name: "interval_start", Type: extract.TimestampTZ},
 		{Name: "interval_end", Type: extract.TimestampTZ},
 		{Name: "kwh", Type: extract.Float64},
-	}}}
+	}}
 }
 
 // Match implements extract.FileExtractor: a ".csv" file (any case) whose

@@ -24,31 +24,27 @@ type parser struct {
 	sink     extract.Sink
 	lr       *lines.Reader
 	fields   [][]byte // fields of the current line; reused
-	row      []any    // the row being built; reused (the sink copies)
+	w        *extract.RowWriter
 	layout   layout
-	header   int64 // line of the header, 0 until seen
-	nameMPxN any   // boxed MPxN from the file name, or nil
+	header   int64  // line of the header, 0 until seen
+	nameMPxN string // MPxN from the file name, or ""
 	kwh      *intern.Cache
-	texts    *intern.Cache
-	prevEnd  time.Time // end of the previous row and its boxed value, which
-	prevBox  any       // the next row's start usually equals
+	prevEnd  time.Time // end of the previous row and its text, which the
+	prevText []byte    // next row's start usually equals
 }
 
 func newParser(f extract.File, sink extract.Sink) *parser {
 	p := &parser{
-		f:      f,
-		sink:   sink,
-		lr:     lines.NewReader(f.Body),
-		fields: make([][]byte, 0, 8),
-		row:    make([]any, numCols),
-		kwh:    intern.New(8192),
-		texts:  intern.New(1024),
+		f:        f,
+		sink:     sink,
+		lr:       lines.NewReader(f.Body),
+		fields:   make([][]byte, 0, 8),
+		w:        extract.NewRowWriter(sink, stream()),
+		kwh:      intern.New(8192),
+		nameMPxN: MPxNFromName(f.Name),
 	}
-	if m := MPxNFromName(f.Name); m != "" {
-		p.nameMPxN = m
-	}
-	p.row[colLoadID] = f.LoadID
-	p.row[colFileName] = f.Name
+	p.w.String(colLoadID, f.LoadID)
+	p.w.String(colFileName, f.Name)
 	return p
 }
 
@@ -101,17 +97,24 @@ func (p *parser) dataRow(n int64, line []byte) error {
 		return p.reject(n, line, "%d columns, want %d as in the header", len(p.fields), l.n)
 	}
 	kwhText, startText, endText := p.fields[l.kwh], p.fields[l.start], p.fields[l.end]
-	kwh, ok := p.kwh.Get(kwhText)
-	if !ok {
+	var kwh float64
+	if v, ok := p.kwh.Get(kwhText); ok {
+		kwh = v.(float64)
+	} else {
 		v, ok := num.Decimal(kwhText)
 		if !ok {
 			return p.reject(n, line, "consumption %.40q is not a number", kwhText)
 		}
-		kwh = p.kwh.Put(kwhText, v)
+		p.kwh.Put(kwhText, v)
+		kwh = v
 	}
-	start, st := parseInstant(startText)
-	if st != instantOK {
-		return p.reject(n, line, "start %s", instantProblem(startText, st))
+	// A row's start is usually the previous row's end: not parsed twice.
+	start, st := p.prevEnd, instantOK
+	if p.prevText == nil || !bytes.Equal(startText, p.prevText) {
+		start, st = parseInstant(startText)
+		if st != instantOK {
+			return p.reject(n, line, "start %s", instantProblem(startText, st))
+		}
 	}
 	end, st := parseInstant(endText)
 	if st != instantOK {
@@ -123,27 +126,27 @@ func (p *parser) dataRow(n int64, line []byte) error {
 	if d := end.Sub(start); d != Interval {
 		return p.reject(n, line, "interval from %s to %s is %s, want 30m", startText, endText, d)
 	}
-	startBox := any(nil)
-	if p.prevBox != nil && start.Equal(p.prevEnd) {
-		startBox = p.prevBox
-	} else {
-		startBox = start
-	}
-	p.prevEnd, p.prevBox = end, end
+	p.prevEnd, p.prevText = end, append(p.prevText[:0], endText...)
 
-	p.row[colLineNo] = n
-	p.row[colMPxN] = p.nameMPxN
-	if l.mpxn >= 0 && len(p.fields[l.mpxn]) > 0 {
-		p.row[colMPxN] = p.texts.String(p.fields[l.mpxn])
+	w := p.w
+	w.Int64(colLineNo, n)
+	switch {
+	case l.mpxn >= 0 && len(p.fields[l.mpxn]) > 0:
+		w.Text(colMPxN, p.fields[l.mpxn])
+	case p.nameMPxN != "":
+		w.String(colMPxN, p.nameMPxN)
+	default:
+		w.Null(colMPxN)
 	}
-	p.row[colMeterSerial] = nil
 	if l.serial >= 0 && len(p.fields[l.serial]) > 0 {
-		p.row[colMeterSerial] = p.texts.String(p.fields[l.serial])
+		w.Text(colMeterSerial, p.fields[l.serial])
+	} else {
+		w.Null(colMeterSerial)
 	}
-	p.row[colIntervalStart] = startBox
-	p.row[colIntervalEnd] = p.prevBox
-	p.row[colKWh] = kwh
-	return p.sink.Row(Table, p.row)
+	w.Time(colIntervalStart, start)
+	w.Time(colIntervalEnd, end)
+	w.Float64(colKWh, kwh)
+	return w.Commit()
 }
 
 func instantProblem(b []byte, st instantStatus) string {

@@ -25,7 +25,7 @@ func (r *Runner) load(ctx context.Context, tx warehouse.Conn, e FileExtractor, f
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	p := newPipe(ctx, len(streams[0].Columns))
+	p := newPipe(ctx, streams[0])
 	s := &fileSink{pipe: p, streams: map[string]Stream{}, side: map[string][][]any{}}
 	for _, st := range streams {
 		s.streams[st.Table] = st
@@ -83,10 +83,12 @@ func columnNames(s Stream) []string {
 }
 
 // fileSink routes an extractor's output: the primary stream into the pipe,
-// other streams and rejections into memory.
+// other streams and rejections into memory. It is a TypedSink for the
+// primary stream.
 type fileSink struct {
 	pipe    *pipe
 	primary string
+	writer  *RowWriter // the primary stream's, made on first use
 	streams map[string]Stream
 	side    map[string][][]any
 	rejects []Rejection
@@ -105,6 +107,19 @@ func (s *fileSink) Row(stream string, values []any) error {
 	}
 	s.side[stream] = append(s.side[stream], append([]any(nil), values...))
 	return nil
+}
+
+// Writer implements TypedSink: the primary stream's rows go into the pipe
+// as typed cells. Other streams have no typed path.
+func (s *fileSink) Writer(stream string) (*RowWriter, bool) {
+	if stream != s.primary {
+		return nil, false
+	}
+	if s.writer == nil {
+		s.writer = newRowWriter(s.streams[stream])
+		s.writer.emit = s.pipe.typedRow
+	}
+	return s.writer, true
 }
 
 func (s *fileSink) Reject(r Rejection) error {

@@ -2,24 +2,43 @@ package extract
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"sync"
+	"time"
 )
 
-// batchRows is how many rows travel through the pipe at once; two batches
-// are in flight, so memory is bounded by a few thousand rows whatever the
-// file size.
-const batchRows = 2048
+const (
+	// batchRows is how many rows travel through the pipe at once; three
+	// batches exist, so memory is bounded by a few thousand rows whatever
+	// the file size.
+	batchRows = 2048
+	// batchTextMax sends a typed batch early once its texts hold this many
+	// bytes, so very long values cannot grow a batch without bound.
+	batchTextMax = 4 << 20
+)
 
+// batch is a group of rows, either boxed ([]any, from Sink.Row) or typed
+// (cells, from a RowWriter).
 type batch struct {
-	vals []any // batchRows × width values
-	n    int   // rows filled
+	n     int // rows filled
+	typed bool
+	vals  []any    // boxed: batchRows × width values
+	null  []bool   // typed: batchRows × width cells
+	bits  []uint64 // as RowWriter.bits
+	text  [][]byte // slices of arena
+	arena []byte
 }
 
 // pipe connects a producing extractor goroutine to a consuming BulkLoad. The
-// producer calls row and close; the consumer uses it as a warehouse.RowSource.
-// Batches are recycled, so steady state allocates nothing per batch.
+// producer calls row, typedRow and close; the consumer uses it as a
+// warehouse.RowSource, and adapters with a typed bulk path may read the
+// typed cells instead (ColumnKinds, TypedRow), so rows written through a
+// RowWriter reach the wire without being boxed. Batches are recycled, so
+// steady state allocates nothing per batch.
 type pipe struct {
 	ctx   context.Context
+	kinds []Type
 	width int
 	full  chan *batch
 	free  chan *batch
@@ -29,29 +48,91 @@ type pipe struct {
 
 	out *batch // consumer's batch being read
 	pos int
+	// consumer's scratch for converting a row to the other representation
+	boxes   *boxer
+	vals    []any
+	null    []bool
+	bits    []uint64
+	text    [][]byte
+	scratch []byte
 }
 
-func newPipe(ctx context.Context, width int) *pipe {
-	p := &pipe{ctx: ctx, width: width, full: make(chan *batch, 2), free: make(chan *batch, 3)}
+func newPipe(ctx context.Context, s Stream) *pipe {
+	p := &pipe{ctx: ctx, width: len(s.Columns), full: make(chan *batch, 2), free: make(chan *batch, 3)}
+	for _, c := range s.Columns {
+		p.kinds = append(p.kinds, c.Type)
+	}
 	for range 3 {
-		p.free <- &batch{vals: make([]any, batchRows*width)}
+		p.free <- &batch{}
 	}
 	return p
 }
 
-// row copies values into the current batch, sending it when full.
-func (p *pipe) row(values []any) error {
+// take returns the producer's batch for a row of the given representation,
+// sending the current batch first if it holds rows of the other one.
+func (p *pipe) take(typed bool) (*batch, error) {
+	if p.cur != nil && p.cur.typed != typed && p.cur.n > 0 {
+		if err := p.send(); err != nil {
+			return nil, err
+		}
+	}
 	if p.cur == nil {
 		select {
 		case p.cur = <-p.free:
 			p.cur.n = 0
+			p.cur.arena = p.cur.arena[:0]
 		case <-p.ctx.Done():
-			return p.ctx.Err()
+			return nil, p.ctx.Err()
 		}
 	}
-	copy(p.cur.vals[p.cur.n*p.width:], values)
-	p.cur.n++
-	if p.cur.n == batchRows {
+	b := p.cur
+	b.typed = typed
+	if typed && b.null == nil {
+		b.null = make([]bool, batchRows*p.width)
+		b.bits = make([]uint64, batchRows*p.width)
+		b.text = make([][]byte, batchRows*p.width)
+	}
+	if !typed && b.vals == nil {
+		b.vals = make([]any, batchRows*p.width)
+	}
+	return b, nil
+}
+
+// row copies boxed values into the current batch, sending it when full.
+func (p *pipe) row(values []any) error {
+	b, err := p.take(false)
+	if err != nil {
+		return err
+	}
+	copy(b.vals[b.n*p.width:], values)
+	b.n++
+	if b.n == batchRows {
+		return p.send()
+	}
+	return nil
+}
+
+// typedRow copies w's current row into the current batch, sending it when
+// full.
+func (p *pipe) typedRow(w *RowWriter) error {
+	b, err := p.take(true)
+	if err != nil {
+		return err
+	}
+	base := b.n * p.width
+	copy(b.null[base:base+p.width], w.null)
+	copy(b.bits[base:base+p.width], w.bits)
+	for i, k := range p.kinds {
+		if k != Text || w.null[i] {
+			b.text[base+i] = nil
+			continue
+		}
+		start := len(b.arena)
+		b.arena = append(b.arena, w.text[i]...)
+		b.text[base+i] = b.arena[start:len(b.arena):len(b.arena)]
+	}
+	b.n++
+	if b.n == batchRows || len(b.arena) >= batchTextMax {
 		return p.send()
 	}
 	return nil
@@ -85,7 +166,9 @@ func (p *pipe) Next() bool {
 		if p.pos < p.out.n {
 			return true
 		}
-		clear(p.out.vals)
+		if !p.out.typed {
+			clear(p.out.vals) // let the boxed values go
+		}
 		p.free <- p.out
 		p.out = nil
 	}
@@ -98,8 +181,123 @@ func (p *pipe) Next() bool {
 }
 
 // Values implements warehouse.RowSource; the slice is valid until Next.
+// Typed rows are boxed here (repeated values reuse their boxes).
 func (p *pipe) Values() ([]any, error) {
-	return p.out.vals[p.pos*p.width : (p.pos+1)*p.width], nil
+	lo, hi := p.pos*p.width, (p.pos+1)*p.width
+	if !p.out.typed {
+		return p.out.vals[lo:hi], nil
+	}
+	if p.boxes == nil {
+		p.boxes = newBoxer(p.kinds)
+		p.vals = make([]any, p.width)
+	}
+	p.boxes.box(p.vals, p.out.null[lo:hi], p.out.bits[lo:hi], p.out.text[lo:hi])
+	return p.vals, nil
+}
+
+// ColumnKinds names the kind of each column's cells for adapters that read
+// TypedRow: "text", "int64", "float64", "bool" or "time".
+func (p *pipe) ColumnKinds() []string {
+	out := make([]string, len(p.kinds))
+	for i, k := range p.kinds {
+		out[i] = k.kind()
+	}
+	return out
+}
+
+// TypedRow returns the current row as cells, valid until Next: whether
+// each column is NULL, its bits (int64 as is, float64 as math.Float64bits,
+// bool as 0 or 1, time as UTC unix microseconds) and a text's bytes.
+// Rows given to Sink.Row are converted; a value of the wrong Go type for
+// its column is an error.
+func (p *pipe) TypedRow() (null []bool, bits []uint64, text [][]byte, err error) {
+	lo, hi := p.pos*p.width, (p.pos+1)*p.width
+	if p.out.typed {
+		return p.out.null[lo:hi], p.out.bits[lo:hi], p.out.text[lo:hi], nil
+	}
+	if p.null == nil {
+		p.null = make([]bool, p.width)
+		p.bits = make([]uint64, p.width)
+		p.text = make([][]byte, p.width)
+	}
+	if err := p.convert(p.out.vals[lo:hi]); err != nil {
+		return nil, nil, nil, err
+	}
+	return p.null, p.bits, p.text, nil
+}
+
+// convert fills the consumer's scratch cells from one boxed row.
+func (p *pipe) convert(vals []any) error {
+	p.scratch = p.scratch[:0]
+	for i, v := range vals {
+		p.null[i], p.bits[i], p.text[i] = v == nil, 0, nil
+		if v == nil {
+			continue
+		}
+		ok := true
+		switch p.kinds[i] {
+		case Text:
+			switch x := v.(type) {
+			case string:
+				p.scratch = append(p.scratch, x...)
+			case []byte:
+				p.scratch = append(p.scratch, x...)
+			default:
+				ok = false
+			}
+		case Int64:
+			switch x := v.(type) {
+			case int64:
+				p.bits[i] = uint64(x)
+			case int:
+				p.bits[i] = uint64(int64(x))
+			case int32:
+				p.bits[i] = uint64(int64(x))
+			default:
+				ok = false
+			}
+		case Float64:
+			switch x := v.(type) {
+			case float64:
+				p.bits[i] = math.Float64bits(x)
+			case float32:
+				p.bits[i] = math.Float64bits(float64(x))
+			default:
+				ok = false
+			}
+		case Bool:
+			x, isBool := v.(bool)
+			ok = isBool
+			if x {
+				p.bits[i] = 1
+			}
+		case Timestamp, TimestampTZ:
+			x, isTime := v.(time.Time)
+			ok = isTime
+			p.bits[i] = uint64(x.UnixMicro())
+		}
+		if !ok {
+			return fmt.Errorf("column %d (%s): value of type %T", i+1, p.kinds[i], v)
+		}
+	}
+	// Slice the texts only now: scratch may have moved while growing.
+	off := 0
+	for i, v := range vals {
+		var n int
+		switch x := v.(type) {
+		case string:
+			n = len(x)
+		case []byte:
+			n = len(x)
+		default:
+			continue
+		}
+		if p.kinds[i] == Text {
+			p.text[i] = p.scratch[off : off+n : off+n]
+			off += n
+		}
+	}
+	return nil
 }
 
 // Err implements warehouse.RowSource: the producer's error, once it has

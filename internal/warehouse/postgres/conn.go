@@ -154,6 +154,9 @@ func (c conn) BulkLoad(ctx context.Context, rel warehouse.Relation, columns []st
 	if len(columns) == 0 {
 		return 0, fmt.Errorf("postgres: bulk load %s: no columns given", rel)
 	}
+	if n, ok, err := c.copyTyped(ctx, rel, columns, src); ok || err != nil {
+		return n, err
+	}
 	ident := pgx.Identifier{rel.Name}
 	if rel.Schema != "" {
 		ident = pgx.Identifier{rel.Schema, rel.Name}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// benchDB is the database every PostgreSQL benchmark uses; it is dropped
+// and created afresh at the start.
+const benchDB = "cdw_bench"
+
+// benchEnv is what the benchmarks share.
+type benchEnv struct {
+	cfg   config
+	rep   *report
+	db    *pgx.Conn // to benchDB, for preparing and checking (not timed)
+	dbURL string    // URL of benchDB
+	psql  string    // psql's path, "" when absent
+}
+
+func newBenchEnv(ctx context.Context, cfg config, rep *report) (*benchEnv, error) {
+	e := &benchEnv{cfg: cfg, rep: rep}
+	e.psql, _ = exec.LookPath("psql")
+	if !cfg.Only["B2"] && !cfg.Only["B3"] && !cfg.Only["B4"] {
+		return e, nil
+	}
+	admin, err := pgx.Connect(ctx, cfg.PGAdmin)
+	if err != nil {
+		return nil, fmt.Errorf("PostgreSQL at %s: %w (set -pg or CDW_BENCH_PG_URL)", redactURL(cfg.PGAdmin), err)
+	}
+	defer admin.Close(ctx)
+	for _, sql := range []string{"drop database if exists " + benchDB + " with (force)", "create database " + benchDB} {
+		if _, err := admin.Exec(ctx, sql); err != nil {
+			return nil, fmt.Errorf("%s: %w", sql, err)
+		}
+	}
+	if e.dbURL, err = withDatabase(cfg.PGAdmin, benchDB); err != nil {
+		return nil, err
+	}
+	if e.db, err = pgx.Connect(ctx, e.dbURL); err != nil {
+		return nil, err
+	}
+	rep.Postgres = describePostgres(ctx, e.db)
+	return e, nil
+}
+
+func (e *benchEnv) close() {
+	if e.db != nil {
+		e.db.Close(context.Background())
+	}
+}
+
+// logf prints progress to stderr.
+func (e *benchEnv) logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+// exec runs statements on benchDB (not timed).
+func (e *benchEnv) exec(ctx context.Context, sqls ...string) error {
+	for _, s := range sqls {
+		if _, err := e.db.Exec(ctx, s); err != nil {
+			return fmt.Errorf("%s: %w", firstLine(s), err)
+		}
+	}
+	return nil
+}
+
+// appURL is benchDB's URL with an application_name, so the backend of the
+// measured process can be found in pg_stat_activity.
+func (e *benchEnv) appURL(app string) string {
+	u, err := url.Parse(e.dbURL)
+	if err != nil {
+		return e.dbURL
+	}
+	q := u.Query()
+	q.Set("application_name", app)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// withDatabase replaces the database of a postgres:// URL.
+func withDatabase(raw, db string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", fmt.Errorf("-pg must be a postgres:// URL, got %q", redactURL(raw))
+	}
+	u.Path = "/" + db
+	return u.String(), nil
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
+
+// contender is one thing measured in a side-by-side comparison.
+type contender struct {
+	Name string
+	// Prep runs before every measured run, untimed (truncate, checkpoint).
+	Prep func(ctx context.Context) error
+	// Cmd is the measured process of run i.
+	Cmd func(i int) command
+	// Check looks at the output of a run, untimed (rows loaded, ...).
+	Check func(ctx context.Context, out []byte) error
+	// App is the application_name of its PostgreSQL sessions, whose
+	// backends' CPU time is sampled; "" for none.
+	App string
+}
+
+// compare measures the contenders runs times each, interleaved (run r
+// starts with contender r mod len), so that drift on a shared machine
+// hits them alike. It returns one series per contender, in order.
+func (e *benchEnv) compare(ctx context.Context, runs int, cs ...contender) ([]series, error) {
+	out := make([]series, len(cs))
+	for i, c := range cs {
+		out[i].Name = c.Name
+	}
+	for r := 0; r < runs; r++ {
+		for k := range cs {
+			i := (r + k) % len(cs)
+			c := cs[i]
+			if c.Prep != nil {
+				if err := c.Prep(ctx); err != nil {
+					return out, fmt.Errorf("%s: prepare: %w", c.Name, err)
+				}
+			}
+			cmd := c.Cmd(r)
+			var sampler *backendSampler
+			if c.App != "" && e.db != nil {
+				sampler = startBackendSampler(ctx, e.dbURL, c.App)
+			}
+			s, output, err := run(ctx, cmd)
+			if sampler != nil {
+				s.ServerCPU = sampler.stop()
+			}
+			if err != nil {
+				return out, fmt.Errorf("%s: %w", c.Name, err)
+			}
+			if c.Check != nil {
+				if err := c.Check(ctx, output); err != nil {
+					return out, fmt.Errorf("%s: %w\n%s", c.Name, err, tail(output, 1500))
+				}
+			}
+			e.logf("  %-34s run %d: %s (cpu %s, server cpu %s, rss %s)", c.Name, r+1, fmtDur(s.Wall), fmtDur(s.CPU), fmtDur(s.ServerCPU), fmtMB(s.MaxRSS))
+			out[i].Samples = append(out[i].Samples, s)
+		}
+	}
+	return out, nil
+}
+
+// cdwCmd runs the cdw binary in dir.
+func (e *benchEnv) cdwCmd(dir string, args ...string) command {
+	return command{Dir: dir, Args: append([]string{e.cfg.CDW}, args...)}
+}
+
+// shellQuote quotes s for psql's \copy file name.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
