@@ -18,13 +18,17 @@ package billing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/cdw-dev/cdw/internal/extract"
+	"github.com/cdw-dev/cdw/internal/s3land"
 )
 
 // Name is the extractor's name: `cdw extract billing`.
@@ -70,7 +74,8 @@ type nodeRef struct{ n *yaml.Node }
 func (r nodeRef) pos(path ...string) string { return posOf(r.n, path...) }
 
 // Prepare implements extract.UnitExtractor: it decodes the settings,
-// resolves the accounts and builds the API clients.
+// resolves the accounts and builds the API clients — or, with From, lists
+// the landed pages to load instead.
 func (e *Extractor) Prepare(ctx context.Context, req extract.PrepareRequest) (extract.UnitPlan, error) {
 	s, err := DecodeSettings(req.Settings)
 	if err != nil {
@@ -79,6 +84,9 @@ func (e *Extractor) Prepare(ctx context.Context, req extract.PrepareRequest) (ex
 	p := &plan{entities: s.entities(), concurrency: s.Concurrency, now: e.now}
 	if p.concurrency == 0 {
 		p.concurrency = 4
+	}
+	if req.From != "" {
+		return p, p.prepareLanded(ctx, s, req)
 	}
 	ids, summary, err := universe(ctx, s, req)
 	if err != nil {
@@ -92,7 +100,60 @@ func (e *Extractor) Prepare(ctx context.Context, req extract.PrepareRequest) (ex
 		return nil, err
 	}
 	p.secrets = []string{s.Token, s.Password}
+	if to := firstNonEmpty(req.Land, s.Land); to != "" {
+		if p.land, err = openStore(ctx, to, "land", s, req.Getenv); err != nil {
+			return nil, err
+		}
+		p.summary += ", landed in " + p.land.Location().String() + " first"
+	}
 	return p, nil
+}
+
+// prepareLanded makes the plan load the landed pages under req.From.
+func (p *plan) prepareLanded(ctx context.Context, s *Settings, req extract.PrepareRequest) error {
+	if !strings.HasPrefix(req.From, "s3://") {
+		return extract.Invalidf("billing reads no files: --from takes the s3://bucket/prefix of landed pages")
+	}
+	store, err := openStore(ctx, req.From, "--from", s, req.Getenv)
+	if err != nil {
+		return err
+	}
+	p.from = store
+	if p.landed, err = landedAccounts(ctx, store); err != nil {
+		return err
+	}
+	var want map[int64]bool
+	if req.Units != "" {
+		ids, err := ParseAccounts(req.Units)
+		if err != nil {
+			return extract.Invalidf("--accounts: %v", err)
+		}
+		want = map[int64]bool{}
+		for _, id := range ids {
+			want[id] = true
+		}
+	}
+	ids := make([]int64, 0, len(p.landed))
+	for id := range p.landed {
+		if want == nil || want[id] {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		p.units = append(p.units, strconv.FormatInt(id, 10))
+	}
+	p.summary = fmt.Sprintf("%s landed under %s", plural(len(ids), "account"), store.Location())
+	return nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // plan is one prepared run.
@@ -101,9 +162,12 @@ type plan struct {
 	summary     string
 	entities    []string
 	concurrency int
-	api         *api
+	api         *api // nil when loading landed pages
 	now         func() time.Time
 	secrets     []string
+	land        *s3land.Store      // land pages here before loading them
+	from        *s3land.Store      // load landed pages from here instead of the API
+	landed      map[int64][]string // with from: each account's objects
 }
 
 func (p *plan) Units() []string  { return p.units }
@@ -121,13 +185,26 @@ func (p *plan) Counters() extract.Counters {
 	return p.api.counters()
 }
 
-// ExtractUnit fetches one account and hands its pages to the ingester.
+// ExtractUnit fetches one account (or reads its landed pages) and hands
+// the pages to the ingester.
 func (p *plan) ExtractUnit(ctx context.Context, u extract.Unit, sink extract.UnitSink) error {
 	acct, err := accountID(u.ID)
 	if err != nil {
 		return err
 	}
 	in := newIngester(sink, acct, u.Cursors, u.FullRefresh)
+	if p.from != nil {
+		loads, err := readLanded(ctx, p.from, p.landed[acct])
+		if err != nil {
+			return err
+		}
+		for _, pages := range loads {
+			if err := in.fetch(pages); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	pages, err := p.api.fetch(ctx, acct, p.entities, in.cursors, u.FullRefresh)
 	if err != nil {
 		var qe *quarantineError
@@ -140,6 +217,11 @@ func (p *plan) ExtractUnit(ctx context.Context, u extract.Unit, sink extract.Uni
 	}
 	for i := range pages {
 		pages[i].LoadID = u.LoadID
+	}
+	if p.land != nil && len(pages) > 0 {
+		if pages, err = land(ctx, p.land, acct, pages); err != nil {
+			return err
+		}
 	}
 	return in.fetch(pages)
 }

@@ -153,6 +153,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 type runOpts struct {
 	settings    string // extra settings lines
 	attempts    int    // max_attempts (default 6)
+	getenv      func(string) (string, bool)
 	transport   http.RoundTripper
 	fullRefresh bool
 	observer    func(extract.UnitEvent)
@@ -166,7 +167,7 @@ func extractAccounts(ctx context.Context, t *testing.T, a warehouse.Adapter, url
 		rt = http.DefaultTransport.(*http.Transport).Clone()
 	}
 	e := New(WithTransport(rt))
-	plan, err := e.Prepare(ctx, extract.PrepareRequest{Settings: settingsNode(t, settingsFor(url, o.attempts, o.settings)), Units: accounts, Target: "test"})
+	plan, err := e.Prepare(ctx, extract.PrepareRequest{Settings: settingsNode(t, settingsFor(url, o.attempts, o.settings)), Units: accounts, Target: "test", Getenv: o.getenv})
 	if err != nil {
 		t.Fatal(err)
 	}

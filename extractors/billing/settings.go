@@ -81,8 +81,28 @@ type S3Settings struct {
 	Region string `yaml:"region"`
 	// Endpoint for S3-compatible stores (MinIO, ...); default AWS.
 	Endpoint string `yaml:"endpoint"`
-	// PathStyle addresses buckets as a path (needed by most S3-compatible stores).
-	PathStyle bool `yaml:"path_style"`
+	// PathStyle addresses buckets as a path (needed by most S3-compatible
+	// stores): true/false, or a string such as "${CDW_S3_PATH_STYLE:-false}".
+	PathStyle Bool `yaml:"path_style"`
+}
+
+// Bool is a boolean that may also be written as the string "true" or
+// "false" (so it can come from an environment variable).
+type Bool bool
+
+// UnmarshalYAMLX implements yamlx.Unmarshaler.
+func (b *Bool) UnmarshalYAMLX(dec *yamlx.Decoder, n *yaml.Node, field string) {
+	if yamlx.IsNull(n) {
+		return
+	}
+	switch strings.ToLower(n.Value) {
+	case "true":
+		*b = true
+	case "false", "":
+		*b = false
+	default:
+		dec.TypeError(n, field, "true or false")
+	}
 }
 
 // Duration is a Go duration in YAML ("30s", "250ms").

@@ -45,6 +45,7 @@ func TestDecodeSettingsReportsEveryProblemWithItsPosition(t *testing.T) {
 		{"URL with credentials", "public_url: https://u:pw@api.example\n", []string{"project.yml:1:13: extractors.billing.public_url: must not carry credentials"}},
 		{"not http", "internal_url: ftp://x/api\n", []string{"extractors.billing.internal_url: must be an http(s) URL"}},
 		{"land not s3", "land: /tmp/x\n", []string{"extractors.billing.land: must be an s3://bucket/prefix URL"}},
+		{"path style not a boolean", "s3: {path_style: \"yes\"}\n", []string{`extractors.billing.s3.path_style: expected true or false, got string "yes"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,11 +60,11 @@ func TestDecodeSettingsReportsEveryProblemWithItsPosition(t *testing.T) {
 			}
 		})
 	}
-	s, err := DecodeSettings(settingsNode(t, "public_url: http://x\ntimeout: 250ms\nentities: [readings, meterpoints]\naccounts: {range: 1-3}\n"))
+	s, err := DecodeSettings(settingsNode(t, "public_url: http://x\ntimeout: 250ms\nentities: [readings, meterpoints]\naccounts: {range: 1-3}\ns3: {path_style: \"true\"}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Timeout.Duration.String() != "250ms" || !slices.Equal(s.entities(), []string{EntityMeterPoints, EntityReadings}) {
+	if s.Timeout.Duration.String() != "250ms" || !slices.Equal(s.entities(), []string{EntityMeterPoints, EntityReadings}) || !bool(s.S3.PathStyle) {
 		t.Fatalf("%+v", s)
 	}
 }

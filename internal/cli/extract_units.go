@@ -72,7 +72,7 @@ func extractUnits(c *ucli.Context, s *settings, units []extract.UnitExtractor) e
 		}
 		plan, err := ue.Prepare(ctx, extract.PrepareRequest{
 			Settings: node, Dir: w.dir, Target: w.targetName,
-			Units: c.String("accounts"), From: c.String("from"), Land: c.String("land"), FullRefresh: c.Bool("full-refresh"),
+			Units: c.String("accounts"), From: c.String("from"), Land: c.String("land"), FullRefresh: c.Bool("full-refresh"), Getenv: s.env,
 			Query: func(ctx context.Context, sql string) ([][]any, error) {
 				res, err := a.Query(ctx, sql, -1)
 				if err != nil {

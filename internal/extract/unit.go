@@ -48,6 +48,9 @@ type PrepareRequest struct {
 	// Query runs a read-only query on the target (the universe query) and
 	// returns its rows.
 	Query func(ctx context.Context, sql string) ([][]any, error)
+	// Getenv reads the environment (e.g. cloud credentials for landing);
+	// nil reads nothing.
+	Getenv func(string) (string, bool)
 }
 
 // UnitPlan is one prepared run of a UnitExtractor. ExtractUnit is called
