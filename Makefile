@@ -37,7 +37,7 @@ demo: build
 	$(BIN) extract --from $(SAMPLE)
 	@$(MAKE) --no-print-directory demo-billing
 	$(BIN) build
-	$(BIN) show --inline "select source, count(*) as readings, sum(case when is_valid then 1 else 0 end) as valid from {{ ref('readings_valid') }} group by source"
+	$(BIN) show --inline "select source, count(*) as readings, sum(case when is_valid then 1 else 0 end) as valid from {{ ref('readings_valid') }} group by source order by source"
 	$(BIN) show --inline "select local_date, count(*) as meters, min(periods) as min_periods, max(periods) as max_periods from {{ ref('daily_consumption') }} where local_date in ('2023-03-26', '2023-10-29') group by local_date order by local_date"
 
 # The API path: start the simulator in the background, wait until it

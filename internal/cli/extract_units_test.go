@@ -112,9 +112,19 @@ func TestSampleAPIServesAndExtractBillingLands(t *testing.T) {
 		t.Errorf("no rows per table in:\n%s", out)
 	}
 	show := mustCdw(t, dir, env, "show", "--output", "csv", "--inline",
-		"select count(distinct account_id) as accounts from raw.billing_meterpoints")
+		"select count(distinct account_id) as accounts from {{ source('billing_api', 'meterpoints') }}")
 	if !strings.Contains(show, "accounts\n50\n") {
 		t.Errorf("show:\n%s", show)
+	}
+	// `cdw run --select readings+` then includes them.
+	run := mustCdw(t, dir, env, "run", "--select", "readings+")
+	if !strings.Contains(run, "built table cdw.readings (") {
+		t.Errorf("run:\n%s", run)
+	}
+	show = mustCdw(t, dir, env, "show", "--output", "csv", "--inline",
+		"select source, count(*) > 1000 as many, count(distinct mpxn) >= 50 as points from {{ ref('readings') }} group by source order by source")
+	if show != "source,many,points\nbilling,true,true\n" {
+		t.Errorf("readings by source:\n%s", show)
 	}
 	// The next day, nothing new: nothing written.
 	out = mustCdw(t, dir, env, "extract", "billing", "--accounts", "1-50")

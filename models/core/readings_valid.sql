@@ -1,15 +1,22 @@
 -- Every distinct reading, with whether it can be used and, if not, why.
 -- Nothing is silently filtered: consumers keep `where is_valid`.
 --   duplicates  the same register, time and value delivered more than once
---               collapse to one row (the first delivered); duplicate_count says how many
+--               collapse to one row (the first delivered, a reading the
+--               billing platform holds valid before one it does not);
+--               duplicate_count says how many
 --   negative    a register never shows a negative value
 --   implausible more digits than any meter register has (var max_register_value)
+--   not_valid_at_source
+--               the billing platform marks the reading INVALID or
+--               UNVALIDATED (superseded estimates, rejected customer reads)
 with ranked as (
     select
         r.*,
         row_number() over (
             partition by register_key, read_at, reading_value
-            order by file_name, line_no
+            order by
+                case when source = 'billing' and coalesce(source_status, '') <> 'VALID' then 1 else 0 end,
+                file_name nulls last, line_no nulls last, reading_id
         ) as delivery_rank,
         count(*) over (
             partition by register_key, read_at, reading_value
@@ -26,12 +33,15 @@ select
     read_at,
     reading_value,
     reading_type,
+    source_status,
     duplicate_count,
     case
         when reading_value < 0 then 'negative'
         when reading_value > {{ var('max_register_value') }} then 'implausible'
+        when source = 'billing' and coalesce(source_status, '') <> 'VALID' then 'not_valid_at_source'
     end                                             as validity_reason,
     reading_value >= 0
-        and reading_value <= {{ var('max_register_value') }} as is_valid
+        and reading_value <= {{ var('max_register_value') }}
+        and not (source = 'billing' and coalesce(source_status, '') <> 'VALID') as is_valid
 from ranked
 where delivery_rank = 1
