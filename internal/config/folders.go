@@ -16,15 +16,18 @@ import (
 type folderConfig struct {
 	config   ModelConfig
 	children map[string]*folderConfig
+	// leaf marks the config of one model, keyed by its name (dbt projects
+	// may configure a model by name in dbt_project.yml).
+	leaf bool
 }
 
 // ModelConfig returns the config project.yml gives the model file at
 // relPath, a slash-separated path relative to the models folder (e.g.
 // "staging/stg_d0010.sql"): the `+key` settings of the models folder, then
-// of each sub-folder down to the file's folder, merged with
-// ModelConfig.Merge (deeper folders override, tags append). Folders with no
-// config contribute nothing. It never fails; the result may be the zero
-// config. Safe for concurrent use.
+// of each sub-folder down to the file's folder, then (dbt projects) of the
+// model itself, merged with ModelConfig.Merge (deeper folders override,
+// tags append). Folders with no config contribute nothing. It never fails;
+// the result may be the zero config. Safe for concurrent use.
 func (p *Project) ModelConfig(relPath string) ModelConfig {
 	var out ModelConfig
 	node := p.models
@@ -32,16 +35,19 @@ func (p *Project) ModelConfig(relPath string) ModelConfig {
 		return out
 	}
 	out = out.Merge(node.config)
-	dir := path.Dir(path.Clean(strings.TrimPrefix(relPath, "/")))
-	if dir == "." {
-		return out
-	}
-	for _, part := range strings.Split(dir, "/") {
-		node = node.children[part]
-		if node == nil {
-			break
+	clean := path.Clean(strings.TrimPrefix(relPath, "/"))
+	if dir := path.Dir(clean); dir != "." {
+		for _, part := range strings.Split(dir, "/") {
+			node = node.children[part]
+			if node == nil || node.leaf {
+				return out
+			}
+			out = out.Merge(node.config)
 		}
-		out = out.Merge(node.config)
+	}
+	name := strings.TrimSuffix(path.Base(clean), path.Ext(clean))
+	if leaf := node.children[name]; leaf != nil && leaf.leaf {
+		out = out.Merge(leaf.config)
 	}
 	return out
 }

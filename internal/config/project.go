@@ -14,6 +14,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -43,6 +44,10 @@ type LoadOptions struct {
 	// references. nil means no variable is set (the CLI passes
 	// os.LookupEnv).
 	Env func(string) (string, bool)
+	// ProfileDirs are the folders searched, in order, for dbt's
+	// profiles.yml when the project is a dbt project (dbt_project.yml and
+	// no project.yml); cdw projects ignore them. See DBTProject.
+	ProfileDirs []ProfileDir
 }
 
 // Paths are the project's folders, slash-separated and relative to the
@@ -79,11 +84,19 @@ type Project struct {
 	// OnRunStart and OnRunEnd are SQL statements (Jinja) run before the
 	// first node and after the last one of every run, test and build.
 	OnRunStart, OnRunEnd Hooks
+	// DBT is set when the project was loaded from dbt_project.yml (and
+	// profiles.yml); nil for a cdw project.
+	DBT *DBTProject
+	// Warnings are problems that do not stop the project from loading,
+	// each "path:line:col: message" (only dbt projects have any: keys
+	// cdw does not use are ignored with a warning there).
+	Warnings []string
 
 	models      *folderConfig
 	extractors  map[string]*yaml.Node
 	targets     map[string]*yaml.Node
 	targetNames []string
+	targetFile  string // the file targets are declared in ("" = project.yml)
 	env         func(string) (string, bool)
 
 	environments         map[string]*yaml.Node
@@ -133,16 +146,17 @@ var dbtProjectHints = map[string]string{
 // cannot break loading. Map keys are never expanded.
 //
 // Problems in the file are returned together as a yamlx.Diagnostics (and a
-// nil Project). A missing project.yml is an error wrapping fs.ErrNotExist;
-// other read failures are wrapped as well.
+// nil Project). A root with dbt_project.yml and no project.yml is loaded as
+// a dbt project (see DBTProject). A root with neither is an error wrapping
+// fs.ErrNotExist; other read failures are wrapped as well.
 func Load(fsys fs.FS, opts LoadOptions) (*Project, error) {
 	data, err := fs.ReadFile(fsys, ProjectFile)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			if _, dbtErr := fs.Stat(fsys, "dbt_project.yml"); dbtErr == nil {
-				return nil, fmt.Errorf("config: no %s at the project root (found dbt_project.yml; cdw reads project.yml): %w", ProjectFile, err)
+			if _, dbtErr := fs.Stat(fsys, DBTProjectFile); dbtErr == nil {
+				return loadDBT(fsys, opts)
 			}
-			return nil, fmt.Errorf("config: no %s at the project root: %w", ProjectFile, err)
+			return nil, fmt.Errorf("config: no %s (or %s) at the project root: %w", ProjectFile, DBTProjectFile, err)
 		}
 		return nil, fmt.Errorf("config: read %s: %w", ProjectFile, err)
 	}
@@ -314,14 +328,14 @@ func (p *Project) Target(name string) (Target, error) {
 		}
 		if name == "" {
 			return Target{}, fmt.Errorf("config: no target selected; set target: in %s or pass --target (%s): %w",
-				ProjectFile, p.knownTargets(), ErrUnknownTarget)
+				cmp.Or(p.targetFile, ProjectFile), p.knownTargets(), ErrUnknownTarget)
 		}
 	}
 	n, ok := p.targets[name]
 	if !ok {
 		return Target{}, fmt.Errorf("config: %s: %w", p.unknownTargetMessage(name), ErrUnknownTarget)
 	}
-	d := yamlx.NewDecoder(ProjectFile)
+	d := yamlx.NewDecoder(cmp.Or(p.targetFile, ProjectFile))
 	b := &targetBuilder{d: d, lookup: p.env}
 	t := b.build(name, n)
 	if err := d.Diagnostics().Err(); err != nil {

@@ -391,12 +391,12 @@ target: nope
 }
 
 func TestLoadMissingProjectFile(t *testing.T) {
-	_, err := Load(fstest.MapFS{"dbt_project.yml": {Data: []byte("name: x")}}, LoadOptions{})
+	_, err := Load(fstest.MapFS{"models/a.sql": {Data: []byte("select 1")}}, LoadOptions{})
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("err = %v, want fs.ErrNotExist", err)
 	}
-	if !strings.Contains(err.Error(), "found dbt_project.yml") {
-		t.Errorf("err = %v, want a hint about dbt_project.yml", err)
+	if !strings.Contains(err.Error(), "no project.yml (or dbt_project.yml)") {
+		t.Errorf("err = %v, want both project files named", err)
 	}
 }
 

@@ -174,6 +174,17 @@ func (p *Properties) SourceTable(source, table string) (SourceDecl, SourceTableD
 // All problems are returned together as a yamlx.Diagnostics with paths
 // relative to the root of fsys; read failures are ordinary wrapped errors.
 func LoadProperties(fsys fs.FS, modelsDir string, moreDirs ...string) (*Properties, error) {
+	props, _, err := loadProperties(fsys, nil, append([]string{modelsDir}, moreDirs...))
+	return props, err
+}
+
+// propsPrep rewrites the parsed root of one properties file before it is
+// decoded, returning the new root and warnings about what it dropped.
+type propsPrep func(file string, root *yaml.Node) (*yaml.Node, yamlx.Diagnostics)
+
+// loadProperties is LoadProperties over dirs with an optional prep step
+// per file; it also returns prep's warnings in file order.
+func loadProperties(fsys fs.FS, prep propsPrep, dirs []string) (*Properties, yamlx.Diagnostics, error) {
 	props := &Properties{}
 	pl := &propsLoader{
 		props:     props,
@@ -190,7 +201,7 @@ func LoadProperties(fsys fs.FS, modelsDir string, moreDirs ...string) (*Properti
 	}
 	var files []file
 	read := map[string]bool{}
-	for _, dir := range append([]string{modelsDir}, moreDirs...) {
+	for _, dir := range dirs {
 		dir = path.Clean(dir)
 		err := fs.WalkDir(fsys, dir, func(p string, entry fs.DirEntry, err error) error {
 			if err != nil {
@@ -217,7 +228,7 @@ func LoadProperties(fsys fs.FS, modelsDir string, moreDirs ...string) (*Properti
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("config: read properties under %s: %w", dir, err)
+			return nil, nil, fmt.Errorf("config: read properties under %s: %w", dir, err)
 		}
 	}
 	// Parse and decode files in parallel (the bulk of the work), then merge
@@ -231,17 +242,19 @@ func LoadProperties(fsys fs.FS, modelsDir string, moreDirs ...string) (*Properti
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			parsed[i] = parseProps(f.path, f.data)
+			parsed[i] = parseProps(f.path, f.data, prep)
 		}()
 	}
 	wg.Wait()
+	var warnings yamlx.Diagnostics
 	for _, pf := range parsed {
 		pl.merge(pf)
+		warnings = append(warnings, pf.warnings...)
 	}
 	if err := pl.diags.Err(); err != nil {
-		return nil, err
+		return nil, warnings, err
 	}
-	return props, nil
+	return props, warnings, nil
 }
 
 // propsLoader accumulates declarations across files.
@@ -320,14 +333,19 @@ type parsedProps struct {
 	snapshots []SnapshotDecl // one per raw.Snapshots entry
 	unitTests []UnitTestDecl // one per raw.UnitTests entry
 	diags     yamlx.Diagnostics
+	warnings  yamlx.Diagnostics // from prep
 }
 
 // parseProps parses and decodes one properties file; it touches no shared
 // state, so files can be parsed concurrently.
-func parseProps(file string, data []byte) parsedProps {
+func parseProps(file string, data []byte, prep propsPrep) parsedProps {
 	root, diags := yamlx.Parse(file, data)
 	if root == nil {
 		return parsedProps{diags: diags}
+	}
+	var warnings yamlx.Diagnostics
+	if prep != nil {
+		root, warnings = prep(file, root)
 	}
 	d := yamlx.NewDecoder(file)
 	for _, k := range unsupportedPropsKeys {
@@ -338,7 +356,7 @@ func parseProps(file string, data []byte) parsedProps {
 	if v := &raw.Version; v.Kind != 0 && !yamlx.IsNull(v) && !(v.Kind == yaml.ScalarNode && v.Value == "2") {
 		d.Reportf(v, "version", "only version 2 is supported, got %s", yamlx.Describe(v))
 	}
-	out := parsedProps{raw: raw}
+	out := parsedProps{raw: raw, warnings: warnings}
 	for i, s := range raw.Snapshots {
 		out.snapshots = append(out.snapshots, snapshotDecl(d, yamlx.Elem("snapshots", i), s))
 	}

@@ -44,7 +44,11 @@ type SeedConfig struct {
 	ColumnTypes map[string]string
 	// Delimiter is the field separator, one character ("" = ",").
 	Delimiter string
-	Pos       yamlx.Pos
+	// QuoteColumns is dbt's quote_columns: false makes the table's column
+	// names unquoted identifiers, so the engine folds them (PostgreSQL
+	// lower-cases them); nil or true keeps the header's names exactly.
+	QuoteColumns *bool
+	Pos          yamlx.Pos
 }
 
 // Snapshot strategies and hard-delete policies.
@@ -113,12 +117,13 @@ type seedFile struct {
 }
 
 type seedConfigFile struct {
-	Schema      string            `yaml:"schema"`
-	Tags        stringList        `yaml:"tags"`
-	Enabled     *bool             `yaml:"enabled"`
-	ColumnTypes map[string]string `yaml:"column_types"`
-	Delimiter   string            `yaml:"delimiter"`
-	Pos         yamlx.Pos
+	Schema       string            `yaml:"schema"`
+	Tags         stringList        `yaml:"tags"`
+	Enabled      *bool             `yaml:"enabled"`
+	ColumnTypes  map[string]string `yaml:"column_types"`
+	Delimiter    string            `yaml:"delimiter"`
+	QuoteColumns *bool             `yaml:"quote_columns"`
+	Pos          yamlx.Pos
 }
 
 // snapshotFile is the raw shape of a `snapshots:` entry.
@@ -183,7 +188,7 @@ func (pl *propsLoader) addSeed(field string, s seedFile) {
 	}
 	pl.seeds[s.Name] = s.Pos
 	cfg := SeedConfig{Schema: s.Config.Schema, Tags: s.Config.Tags.list, Enabled: s.Config.Enabled,
-		ColumnTypes: map[string]string{}, Delimiter: s.Config.Delimiter, Pos: s.Config.Pos}
+		ColumnTypes: map[string]string{}, Delimiter: s.Config.Delimiter, QuoteColumns: s.Config.QuoteColumns, Pos: s.Config.Pos}
 	cf := yamlx.Field(field, "config")
 	for col, typ := range s.Config.ColumnTypes {
 		if strings.TrimSpace(typ) == "" {
