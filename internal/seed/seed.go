@@ -9,7 +9,11 @@
 // done by the warehouse's own cast, so a value that does not fit fails
 // the load instead of being coerced.
 //
-// ColumnTypes is the single place where a seed column's type is decided.
+// dbt projects get dbt's rule instead (infer.go): types inferred from the
+// values as dbt's agate does, values converted as agate converts them.
+//
+// ColumnTypes (cdw's rule) and DBTColumnTypes (dbt's) are the only places
+// where a seed column's type is decided; both go through columnTypes.
 package seed
 
 import (
@@ -30,18 +34,64 @@ const DefaultType = "text"
 
 // Column is a CSV column and the SQL type it is loaded as.
 type Column struct {
+	// Name is the column's name in the file's header.
 	Name string
 	Type string
-	// Declared is true when Type comes from the YAML, false for DefaultType.
+	// Declared is true when Type comes from the YAML, false when it is
+	// DefaultType (cdw's rule) or inferred (dbt's rule).
 	Declared bool
+	// Kind is how values are read: "" under cdw's rule (as written), one
+	// of dbt's kinds under dbt's rule (see Kind).
+	Kind Kind
+	// As is the column's name in the table when it differs from Name
+	// (dbt's quote_columns: false on an engine that folds names).
+	As string
+}
+
+// TableName is the column's name in the seed's table.
+func (c Column) TableName() string {
+	if c.As != "" {
+		return c.As
+	}
+	return c.Name
 }
 
 // ColumnTypes decides the type of every column of a seed whose header is
-// header: declared[name] when the YAML types it, DefaultType otherwise.
-// It fails when the header has an empty or repeated name (compared
-// case-insensitively, as engines fold or collide on them), or when
-// declared names a column the file does not have.
+// header under cdw's rule: declared[name] when the YAML types it,
+// DefaultType otherwise. It fails when the header has an empty or
+// repeated name (compared case-insensitively, as engines fold or collide
+// on them), or when declared names a column the file does not have.
 func ColumnTypes(header []string, declared map[string]string) ([]Column, error) {
+	return columnTypes(header, declared, nil)
+}
+
+// DBTRule is how a dbt project's seed is typed.
+type DBTRule struct {
+	// Inferred is what InferCSV learned about each header column.
+	Inferred []Inferred
+	// Engine is the target type (duckdb, postgres, redshift): dbt's
+	// adapters name some inferred types differently.
+	Engine string
+	// UnquotedColumns is quote_columns: false: the table's column names
+	// are folded as the engine folds unquoted names (lower case on
+	// PostgreSQL and Redshift; DuckDB keeps them).
+	UnquotedColumns bool
+}
+
+// DBTColumnTypes decides the type of every column of a dbt project's seed:
+// declared[name] when the YAML types it (its values then read as text,
+// null words being NULL), else the type dbt's adapter creates for what
+// rule.Inferred says. It fails like ColumnTypes, and when rule.Inferred
+// does not match the header.
+func DBTColumnTypes(header []string, declared map[string]string, rule DBTRule) ([]Column, error) {
+	if len(rule.Inferred) != len(header) {
+		return nil, fmt.Errorf("seed: %d inferred columns for a header of %d", len(rule.Inferred), len(header))
+	}
+	return columnTypes(header, declared, &rule)
+}
+
+// columnTypes applies cdw's rule (dbt nil) or dbt's.
+func columnTypes(header []string, declared map[string]string, dbt *DBTRule) ([]Column, error) {
 	var problems []string
 	seen := map[string]string{}
 	cols := make([]Column, 0, len(header))
@@ -56,8 +106,20 @@ func ColumnTypes(header []string, declared map[string]string) ([]Column, error) 
 		}
 		seen[strings.ToLower(name)] = name
 		c := Column{Name: name, Type: DefaultType}
+		if dbt != nil {
+			inf := dbt.Inferred[i]
+			c.Type, c.Kind = inf.SQLType(dbt.Engine), inf.Kind
+			if dbt.UnquotedColumns && dbt.Engine != "duckdb" {
+				if folded := strings.ToLower(name); folded != name {
+					c.As = folded
+				}
+			}
+		}
 		if t, ok := declared[name]; ok {
 			c.Type, c.Declared = t, true
+			if dbt != nil {
+				c.Kind = KindText
+			}
 		}
 		cols = append(cols, c)
 	}
@@ -164,7 +226,11 @@ func Load(ctx context.Context, a warehouse.Adapter, spec Spec) (int64, error) {
 		return fail(err)
 	}
 	defer f.Close()
-	src := &rows{r: csvx.NewReader(f, spec.Delimiter), want: names}
+	kinds := make([]Kind, len(spec.Columns))
+	for i, c := range spec.Columns {
+		kinds[i] = c.Kind
+	}
+	src := &rows{r: csvx.NewReader(f, spec.Delimiter), want: names, kinds: kinds}
 	if _, err := a.BulkLoad(ctx, staging, names, src); err != nil {
 		if src.err != nil {
 			return fail(src.err)
@@ -179,14 +245,18 @@ func Load(ctx context.Context, a warehouse.Adapter, spec Spec) (int64, error) {
 }
 
 // TypedSelect is the query that builds the seed's table from the staging
-// table: text columns as they are, declared ones cast to their type.
+// table: text columns as they are, declared and inferred ones cast to
+// their type, each named TableName().
 func TypedSelect(d warehouse.Dialect, staging warehouse.Relation, cols []Column) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
-		q := d.QuoteIdent(c.Name)
-		if c.Declared {
-			parts[i] = fmt.Sprintf("cast(%s as %s) as %s", q, c.Type, q)
-		} else {
+		q, as := d.QuoteIdent(c.Name), d.QuoteIdent(c.TableName())
+		switch {
+		case c.Declared || (c.Kind != "" && c.Type != DefaultType):
+			parts[i] = fmt.Sprintf("cast(%s as %s) as %s", q, c.Type, as)
+		case as != q:
+			parts[i] = q + " as " + as
+		default:
 			parts[i] = q
 		}
 	}
@@ -199,6 +269,7 @@ func TypedSelect(d warehouse.Dialect, staging warehouse.Relation, cols []Column)
 type rows struct {
 	r      *csvx.Reader
 	want   []string
+	kinds  []Kind
 	header bool
 	vals   []any
 	err    error
@@ -239,11 +310,12 @@ func (s *rows) Next() bool {
 		s.vals = make([]any, len(rec))
 	}
 	for i, f := range rec {
-		if f.IsNull() {
-			s.vals[i] = nil
-		} else {
-			s.vals[i] = f.Value
+		v, err := s.kinds[i].convert(f)
+		if err != nil {
+			s.err = fmt.Errorf("line %d: column %s: %w", s.r.Line(), s.want[i], err)
+			return false
 		}
+		s.vals[i] = v
 	}
 	return true
 }

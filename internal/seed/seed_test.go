@@ -25,9 +25,9 @@ func TestColumnTypes(t *testing.T) {
 		err      string
 	}{
 		{"all text by default", []string{"code", "label"}, nil,
-			[]Column{{"code", "text", false}, {"label", "text", false}}, ""},
+			[]Column{{Name: "code", Type: "text"}, {Name: "label", Type: "text"}}, ""},
 		{"declared types win", []string{"code", "factor", "since"}, map[string]string{"factor": "numeric(6,3)", "since": "date"},
-			[]Column{{"code", "text", false}, {"factor", "numeric(6,3)", true}, {"since", "date", true}}, ""},
+			[]Column{{Name: "code", Type: "text"}, {Name: "factor", Type: "numeric(6,3)", Declared: true}, {Name: "since", Type: "date", Declared: true}}, ""},
 		{"unknown declared column", []string{"code"}, map[string]string{"Code": "bigint", "kind": "text"},
 			nil, `column_types names "Code", which is not a column of the file (columns: code); column_types names "kind"`},
 		{"repeated header name", []string{"a", "A"}, nil, nil, `column "A" appears twice in the header (also as "a")`},
