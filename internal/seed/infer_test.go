@@ -176,4 +176,3 @@ func TestLoadDBTRule(t *testing.T) {
 		}
 	})
 }
-
