@@ -27,6 +27,23 @@ type Context struct {
 	RunStartedAt time.Time
 	// InvocationID identifies the run.
 	InvocationID string
+	// Query runs one SQL statement on the target warehouse, for
+	// run_query(), {% call statement %} and adapter.get_columns_in_relation.
+	// The caller binds it to its own context (cancellation). nil renders
+	// without a warehouse, as dbt's parse does: `execute` is false,
+	// run_query() returns none and statements are not run. Pure
+	// compilation leaves it nil.
+	Query func(sql string) (*QueryResult, error)
+	// Extra are more names the template can read (they shadow builtins),
+	// e.g. the arguments of a macro called from Go.
+	Extra map[string]any
+}
+
+// QueryResult is what Query returns: column names and rows of plain Go
+// values.
+type QueryResult struct {
+	Columns []string
+	Rows    [][]any
 }
 
 // Target is the `target` variable: target.name, .type, .schema, .threads.
@@ -36,7 +53,8 @@ type Target struct {
 }
 
 // Relation is what ref(), source() and this render to. It renders as
-// Quoted and exposes .schema, .name and .identifier to templates.
+// Quoted and exposes .schema, .name, .identifier (and dbt's .database,
+// empty, and .render()) to templates.
 type Relation struct {
 	Schema, Name string
 	Quoted       string
@@ -51,6 +69,10 @@ func (r Relation) GetAttribute(name string) (*exec.Value, bool) {
 		return exec.AsValue(r.Schema), true
 	case "name", "identifier", "table":
 		return exec.AsValue(r.Name), true
+	case "database":
+		return exec.AsValue(""), true
+	case "render":
+		return exec.AsValue(func() string { return r.Quoted }), true
 	}
 	return exec.AsValue(nil), false
 }
@@ -79,16 +101,25 @@ type Output struct {
 type state struct {
 	path    string
 	ctx     Context
+	e       *Engine
+	node    *NodeInfo
 	refs    []string
 	srcs    [][2]string
 	config  map[string]any
 	vars    map[string]bool
 	envVars map[string]bool
 	err     *Error // first failure of a builtin, with a clean message
+
+	macros   map[string]exec.Macro            // bare name → callable, as installed
+	spaces   map[string]map[string]exec.Macro // namespace → name → callable
+	results  map[string]*QueryResult          // {% call statement(name) %} results
+	returned bool                             // return() was called by the running macro
+	retVal   any
 }
 
-func newState(path string, ctx Context) *state {
-	return &state{path: path, ctx: ctx, config: map[string]any{}, vars: map[string]bool{}, envVars: map[string]bool{}}
+func newState(path string, ctx Context, e *Engine, node *NodeInfo) *state {
+	return &state{path: path, ctx: ctx, e: e, node: node, config: map[string]any{}, vars: map[string]bool{},
+		envVars: map[string]bool{}, results: map[string]*QueryResult{}}
 }
 
 // fail records a builtin's failure and returns it for gonja to abort with.

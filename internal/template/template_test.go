@@ -125,7 +125,7 @@ func TestRenderErrorsNameFileAndLine(t *testing.T) {
 	cases := []struct{ name, src, want string }{
 		{"unknown ref", "select 1\nfrom {{ ref('nope') }}", `models/m.sql:2: ref("nope"): no model named "nope"`},
 		{"unknown source", "\n\nfrom {{ source('raw', 'x') }}", `models/m.sql:3: source("raw", "x"): no such source table`},
-		{"unknown var", "select\n{{ var('nope') }}", `models/m.sql:2: var "nope" is not defined in project.yml vars or --vars, and no default was given`},
+		{"unknown var", "select\n{{ var('nope') }}", `models/m.sql:2: var "nope" is not defined in the project's vars or --vars, and no default was given`},
 		{"unset env var", "{{ env_var('CDW_NOPE') }}", `models/m.sql:1: environment variable CDW_NOPE is not set and env_var() has no default`},
 		{"unknown macro", "select 1\n\n\nfrom {{ nope('a') }}", `models/m.sql:4: unknown macro or function "nope"`},
 		{"undefined variable", "select {{ nope }}", `models/m.sql:1: undefined variable "nope"`},
