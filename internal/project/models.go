@@ -2,6 +2,8 @@ package project
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/cdw-dev/cdw/internal/config"
@@ -26,8 +28,7 @@ func (p *Project) addModels(files map[string]string, props *config.Properties) e
 			continue
 		}
 		byName[name] = path
-		rel := strings.TrimPrefix(strings.TrimPrefix(path, p.Config.Paths.Models), "/")
-		cfg := p.Config.ModelConfig(rel)
+		cfg := p.Config.ModelConfig(relTo(path, p.layout.models))
 		n := &Node{ID: KindModel + "." + name, Kind: KindModel, Name: name, Path: path}
 		n.Raw = files[path]
 		if d := declared[name]; d != nil {
@@ -42,13 +43,13 @@ func (p *Project) addModels(files map[string]string, props *config.Properties) e
 			probs.add(err)
 			continue
 		}
-		n.Template = tpl
+		n.Template = tpl.WithNode(p.nodeInfo(n))
 		p.Nodes[n.ID] = n
 	}
 	for _, d := range props.Models {
 		if declared[d.Name] != nil {
 			probs = append(probs, yamlx.Diagnostic{Path: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col,
-				Msg: fmt.Sprintf("model %q is described here but there is no %s.sql under %s/", d.Name, d.Name, p.Config.Paths.Models)}.Error())
+				Msg: fmt.Sprintf("model %q is described here but there is no %s.sql under %s/", d.Name, d.Name, strings.Join(p.layout.models, "/, "))}.Error())
 		}
 	}
 	return errOrNil(probs)
@@ -61,12 +62,14 @@ func (p *Project) addModels(files map[string]string, props *config.Properties) e
 func (p *Project) parseModels() error {
 	models := p.nodesOfKind(KindModel)
 	errs := make([]error, len(models))
+	warnings := make([][]string, len(models))
 	parallel(len(models), func(i int) {
-		errs[i] = p.parseModel(models[i])
+		warnings[i], errs[i] = p.parseModel(models[i])
 	})
 	var probs Problems
-	for _, err := range errs {
+	for i, err := range errs {
 		probs.add(err)
+		p.Warnings = append(p.Warnings, warnings[i]...)
 	}
 	for _, n := range models {
 		if !n.Config.IsEnabled() {
@@ -74,8 +77,14 @@ func (p *Project) parseModels() error {
 			p.disabled[n.Name] = true
 			continue
 		}
-		n.Relation = warehouse.Relation{Schema: SchemaFor(p.Target.Schema, n.Config.Schema), Name: n.Name}
+		schema, err := p.schemaFor(n, n.Config.Schema)
+		if err != nil {
+			probs = append(probs, n.Path+": "+err.Error())
+			continue
+		}
+		n.Relation = warehouse.Relation{Schema: schema, Name: n.Name}
 		n.Tags = n.Config.Tags
+		n.Template = n.Template.WithNode(p.nodeInfo(n))
 	}
 	// A ref to a disabled model is an error at the referring model.
 	for _, n := range models {
@@ -92,15 +101,26 @@ func (p *Project) parseModels() error {
 	return errOrNil(probs)
 }
 
-func (p *Project) parseModel(n *Node) error {
+// parseModel renders n in parse mode and records its config() call and
+// parents. In a dbt project, config() keys cdw does not implement are
+// returned as warnings (and kept for config.get) instead of failing.
+func (p *Project) parseModel(n *Node) ([]string, error) {
 	ctx := p.parseContext(n)
 	out, err := n.Template.Render(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	cfg, err := config.ParseModelConfig(out.Config, yamlx.Pos{File: n.Path, Line: 1, Col: 1})
+	values := out.Config
+	var warnings []string
+	if p.layout.dbt {
+		values, n.extraConfig = splitConfig(out.Config)
+		for _, k := range slices.Sorted(maps.Keys(n.extraConfig)) {
+			warnings = append(warnings, fmt.Sprintf("%s: config(%s=...): not supported by cdw; ignored", n.Path, k))
+		}
+	}
+	cfg, err := config.ParseModelConfig(values, yamlx.Pos{File: n.Path, Line: 1, Col: 1})
 	if err != nil {
-		return err
+		return warnings, err
 	}
 	n.Config = n.Config.Merge(cfg)
 	if msgs := n.Config.Check(); len(msgs) > 0 {
@@ -108,14 +128,14 @@ func (p *Project) parseModel(n *Node) error {
 		for _, m := range msgs {
 			probs = append(probs, n.Path+": "+m)
 		}
-		return probs
+		return warnings, probs
 	}
 	refs, srcs := out.Refs, out.Sources
 	if n.Config.EffectiveMaterialized() == config.MaterializedIncremental {
 		ctx.IsIncremental = true
 		out2, err := n.Template.Render(ctx)
 		if err != nil {
-			return err
+			return warnings, err
 		}
 		refs, srcs = append(refs, out2.Refs...), append(srcs, out2.Sources...)
 	}
@@ -123,7 +143,7 @@ func (p *Project) parseModel(n *Node) error {
 	for _, r := range refs {
 		id, _ := p.refID(r) // the parse resolver accepted it
 		if id == n.ID {
-			return fmt.Errorf("%s: model %q refers to itself; use {{ this }} for its own relation", n.Path, n.Name)
+			return warnings, fmt.Errorf("%s: model %q refers to itself; use {{ this }} for its own relation", n.Path, n.Name)
 		}
 		if !seen[id] {
 			seen[id] = true
@@ -137,7 +157,7 @@ func (p *Project) parseModel(n *Node) error {
 			n.Parents = append(n.Parents, id)
 		}
 	}
-	return nil
+	return warnings, nil
 }
 
 // parseContext is the context of a parse-mode render: relations are

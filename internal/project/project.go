@@ -72,6 +72,8 @@ type Node struct {
 	UnitTest *UnitTest
 	// Freshness is a source table's freshness check (nil = none).
 	Freshness *Freshness
+
+	extraConfig map[string]any // dbt config() keys cdw does not implement
 }
 
 // Column is a column declared in properties YAML.
@@ -120,10 +122,14 @@ type Project struct {
 	Graph   *dag.Graph
 	// Macros are the macro files, path → text.
 	Macros map[string]string
-	// Warnings are problems that do not stop the project from loading.
+	// Warnings are problems that do not stop the project from loading,
+	// each "path:line: message" (dbt projects: properties and config
+	// cdw does not use).
 	Warnings []string
 
-	disabled map[string]bool // names of models disabled by config
+	disabled  map[string]bool // names of models disabled by config
+	layout    layout
+	schemaTpl *template.Template // calls the project's generate_schema_name
 }
 
 // Options for Load.
@@ -138,10 +144,21 @@ type Options struct {
 	Vars map[string]any
 	// Env looks up environment variables for env_var(); nil means none.
 	Env func(string) (string, bool)
+	// Log receives what templates say with log(msg, info=True), print()
+	// and exceptions.warn(); nil discards it. It may be called
+	// concurrently.
+	Log func(msg string)
 }
 
 // Load reads the project's files and builds its graph. The error is a
 // Problems listing every problem, each as path:line: message.
+//
+// A dbt project (cfg.DBT set) is read from dbt's folders (every
+// *-paths entry), its properties YAML leniently (unused keys become
+// Warnings), its seeds typed by dbt's inference, its installed packages'
+// macros made callable, and {% docs %} blocks resolved in descriptions;
+// a cdw project is read as before. Both get dbt's generate_schema_name
+// rule, which a root macro of that name overrides.
 func Load(cfg *config.Project, opts Options) (*Project, error) {
 	if opts.Dialect == nil || opts.FS == nil {
 		return nil, fmt.Errorf("project.Load: FS and Dialect are required")
@@ -151,18 +168,53 @@ func Load(cfg *config.Project, opts Options) (*Project, error) {
 		Vars:  mergeVars(cfg.Vars, opts.Vars),
 		Nodes: map[string]*Node{}, disabled: map[string]bool{},
 	}
+	lay := layoutOf(cfg)
+	p.layout = lay
 	var probs Problems
-	macros, err := readTree(opts.FS, cfg.Paths.Macros, ".sql")
+	skipGeneric := genericTestDir(lay.tests)
+	macroDirs := lay.macros
+	if lay.dbt {
+		for _, d := range lay.tests {
+			macroDirs = append(macroDirs, path.Join(d, "generic"))
+		}
+	}
+	macros, err := readTrees(opts.FS, macroDirs, ".sql", nil)
 	if err != nil {
 		return nil, err
 	}
 	p.Macros = macros
-	p.Engine, err = template.New(macros)
+	pkgs, err := packageMacros(opts.FS, cfg)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := readDocs(opts.FS, lay.docs)
+	if err != nil {
+		probs.add(err)
+	}
+	topts := template.Options{Macros: macros, Packages: pkgs, ProjectName: cfg.Name, Docs: docs,
+		TargetExtra: targetExtra(cfg, opts.Target), Log: opts.Log}
+	if cfg.DBT != nil {
+		topts.Dispatch = cfg.DBT.Dispatch
+	}
+	p.Engine, err = template.NewEngine(topts)
 	if err != nil {
 		probs.add(err)
 		return nil, probs
 	}
-	props, err := config.LoadProperties(opts.FS, cfg.Paths.Models, config.DefaultSeedsPath, config.DefaultSnapshotsPath)
+	var props *config.Properties
+	if lay.dbt {
+		var warnings []string
+		props, warnings, err = config.LoadDBTProperties(opts.FS, lay.propertyDirs())
+		p.Warnings = append(p.Warnings, warnings...)
+		legacy, lerr := legacySnapshots(opts.FS, lay.snapshots)
+		if lerr != nil {
+			return nil, lerr
+		}
+		p.Warnings = append(p.Warnings, legacy...)
+		p.Warnings = append(p.Warnings, unusedMacroWarnings(p.Engine.Macros())...)
+	} else {
+		props, err = config.LoadProperties(opts.FS, lay.models[0], lay.propertyDirs()[1:]...)
+	}
 	if err != nil {
 		// Without its properties the project would report every source()
 		// as unknown; the YAML problems are the ones to fix first.
@@ -170,14 +222,18 @@ func Load(cfg *config.Project, opts Options) (*Project, error) {
 		return nil, probs
 	}
 	probs.add(p.addSources(props))
-	models, err := readTree(opts.FS, cfg.Paths.Models, ".sql")
+	models, err := readTrees(opts.FS, lay.models, ".sql", nil)
 	if err != nil {
 		return nil, err
 	}
 	probs.add(p.addModels(models, props))
 	probs.add(p.addSeeds(opts.FS, props))
 	probs.add(p.addSnapshots(props))
-	tests, err := readTree(opts.FS, cfg.Paths.Tests, ".sql")
+	var skipTests func(string) bool
+	if lay.dbt {
+		skipTests = skipGeneric
+	}
+	tests, err := readTrees(opts.FS, lay.tests, ".sql", skipTests)
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +242,7 @@ func Load(cfg *config.Project, opts Options) (*Project, error) {
 	probs.add(p.addSingularTests(tests))
 	probs.add(p.addGenericTests(props))
 	probs.add(p.addUnitTests(opts.FS, props))
+	probs.add(p.renderDescriptions())
 	if len(probs) > 0 {
 		return nil, probs
 	}

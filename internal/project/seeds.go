@@ -7,6 +7,7 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"sort"
 	"strings"
@@ -41,9 +42,13 @@ func (p *Project) addSeeds(fsys fs.FS, props *config.Properties) error {
 	for i := range props.Seeds {
 		declared[props.Seeds[i].Name] = &props.Seeds[i]
 	}
-	files, err := csvFiles(fsys, config.DefaultSeedsPath)
-	if err != nil {
-		return err
+	var files []string
+	for _, dir := range p.layout.seeds {
+		found, err := csvFiles(fsys, dir)
+		if err != nil {
+			return err
+		}
+		files = append(files, found...)
 	}
 	seen := map[string]string{}
 	for _, file := range files {
@@ -78,7 +83,7 @@ func (p *Project) addSeeds(fsys fs.FS, props *config.Properties) error {
 	for _, d := range props.Seeds {
 		if declared[d.Name] != nil {
 			probs = append(probs, yamlx.Diagnostic{Path: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col,
-				Msg: fmt.Sprintf("seed %q is described here but there is no %s.csv under %s/", d.Name, d.Name, config.DefaultSeedsPath)}.Error())
+				Msg: fmt.Sprintf("seed %q is described here but there is no %s.csv under %s/", d.Name, d.Name, strings.Join(p.layout.seeds, "/, "))}.Error())
 		}
 	}
 	return errOrNil(probs)
@@ -94,27 +99,33 @@ func (p *Project) refTaken(name string) (string, bool) {
 }
 
 func (p *Project) seedNode(fsys fs.FS, file, name string, d *config.SeedDecl) (*Node, error) {
-	var cfg config.SeedConfig
+	cfg := p.Config.SeedConfig(relTo(file, p.layout.seeds))
 	n := &Node{ID: KindSeed + "." + name, Kind: KindSeed, Name: name, Path: file}
+	// Types: the dbt_project.yml seeds: tree's column_types, then the
+	// YAML's data_type per column, then the YAML's column_types (which
+	// must agree with data_type).
 	declared := map[string]string{}
+	maps.Copy(declared, cfg.ColumnTypes)
 	if d != nil {
-		cfg = d.Config
-		if cfg.Enabled != nil && !*cfg.Enabled {
-			p.disabled[name] = true
-			return nil, nil
-		}
+		cfg = cfg.Merge(d.Config)
 		n.Description, n.Columns = d.Description, columns(d.Columns)
+		dataTypes := map[string]string{}
 		for _, c := range d.Columns {
 			if c.DataType != "" {
-				declared[c.Name] = c.DataType
+				dataTypes[c.Name] = c.DataType
 			}
 		}
-		for col, typ := range cfg.ColumnTypes {
-			if prev, ok := declared[col]; ok && !strings.EqualFold(strings.TrimSpace(prev), strings.TrimSpace(typ)) {
+		for col, typ := range d.Config.ColumnTypes {
+			if prev, ok := dataTypes[col]; ok && !strings.EqualFold(strings.TrimSpace(prev), strings.TrimSpace(typ)) {
 				return nil, fmt.Errorf("column %q has data_type %q and column_types %q; give one type", col, prev, typ)
 			}
-			declared[col] = typ
 		}
+		maps.Copy(declared, dataTypes)
+		maps.Copy(declared, d.Config.ColumnTypes)
+	}
+	if cfg.Enabled != nil && !*cfg.Enabled {
+		p.disabled[name] = true
+		return nil, nil
 	}
 	delim := ','
 	if cfg.Delimiter != "" {
@@ -126,20 +137,40 @@ func (p *Project) seedNode(fsys fs.FS, file, name string, d *config.SeedDecl) (*
 	}
 	defer f.Close()
 	h := &countingHash{h: sha256.New()}
-	header, err := seed.ReadHeader(io.TeeReader(f, h), delim)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := io.Copy(h, f); err != nil {
-		return nil, err
-	}
-	cols, err := seed.ColumnTypes(header, declared)
-	if err != nil {
-		return nil, err
+	var cols []seed.Column
+	if p.layout.dbt {
+		// dbt's rule: the types come from every value of the file.
+		header, inferred, err := seed.InferCSV(io.TeeReader(f, h), delim)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := io.Copy(h, f); err != nil {
+			return nil, err
+		}
+		unquoted := cfg.QuoteColumns != nil && !*cfg.QuoteColumns
+		cols, err = seed.DBTColumnTypes(header, declared, seed.DBTRule{Inferred: inferred, Engine: p.Target.Type, UnquotedColumns: unquoted})
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		header, err := seed.ReadHeader(io.TeeReader(f, h), delim)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := io.Copy(h, f); err != nil {
+			return nil, err
+		}
+		if cols, err = seed.ColumnTypes(header, declared); err != nil {
+			return nil, err
+		}
 	}
 	n.Config = config.ModelConfig{Materialized: "seed", Schema: cfg.Schema, Tags: cfg.Tags}
 	n.Tags = cfg.Tags
-	n.Relation = warehouse.Relation{Schema: SchemaFor(p.Target.Schema, cfg.Schema), Name: name}
+	schema, err := p.schemaFor(n, cfg.Schema)
+	if err != nil {
+		return nil, err
+	}
+	n.Relation = warehouse.Relation{Schema: schema, Name: name}
 	n.Seed = &Seed{Columns: cols, Delimiter: delim, Checksum: hex.EncodeToString(h.h.Sum(nil)), Size: h.n,
 		Open: func() (io.ReadCloser, error) { return fsys.Open(file) }}
 	return n, nil

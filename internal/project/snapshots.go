@@ -72,7 +72,12 @@ func (p *Project) addSnapshots(props *config.Properties) error {
 		n.Parents = []string{snap.Of}
 		n.Snapshot = snap
 		n.Config = config.ModelConfig{Materialized: "snapshot", Schema: d.Config.Schema, Tags: d.Config.Tags, UniqueKey: d.Config.UniqueKey}
-		n.Relation = warehouse.Relation{Schema: SchemaFor(p.Target.Schema, d.Config.Schema), Name: d.Name}
+		schema, err := p.schemaFor(n, d.Config.Schema)
+		if err != nil {
+			probs = append(probs, at(d.Pos, err.Error()))
+			continue
+		}
+		n.Relation = warehouse.Relation{Schema: schema, Name: d.Name}
 		n.Raw = sel
 		p.Nodes[n.ID] = n
 	}

@@ -170,6 +170,9 @@ var refArg = regexp.MustCompile(`^\s*(ref|source)\s*\(`)
 
 func (p *Project) genericTest(on *Node, prefix string, t config.TestDecl) (*Node, error) {
 	if !quality.IsGeneric(t.Name) {
+		if n, ok, err := p.customGenericTest(on, prefix, t); ok || err != nil {
+			return n, err
+		}
 		return nil, fmt.Errorf("unknown test %q (generic tests: %s; or write a singular test in %s/)", t.Name, strings.Join(quality.Generic, ", "), p.Config.Paths.Tests)
 	}
 	if t.Column == "" {

@@ -44,7 +44,7 @@ func (s *state) install(c *exec.Context) {
 	c.Set("tojson", s.toJSON)
 	c.Set("fromjson", s.fromJSON)
 	if s.node != nil {
-		c.Set("model", s.node.model())
+		c.Set("model", s.node.Model())
 	}
 }
 

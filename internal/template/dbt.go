@@ -184,8 +184,9 @@ func (s *state) doc(name string) (string, error) {
 	return "", s.fail("doc(%q): no {%% docs %s %%} block in the project's .md files (%s)", name, name, known)
 }
 
-// model is dbt's `model` variable for the node being rendered.
-func (n *NodeInfo) model() map[string]any {
+// Model is dbt's `model` variable for the node: name, resource_type,
+// path, package_name, unique_id and config.
+func (n NodeInfo) Model() map[string]any {
 	cfg := map[string]any{}
 	for k, v := range n.Config {
 		cfg[k] = v

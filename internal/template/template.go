@@ -204,6 +204,18 @@ func (e *Engine) HasMacro(name string) bool {
 	return ok
 }
 
+// Callable reports whether a template can call name: a bare macro name
+// (root project, cdw's builtins, a package macro no two packages share)
+// or namespace.macro (a package, dbt, or the project's own name).
+func (e *Engine) Callable(name string) bool {
+	if space, macro, dotted := strings.Cut(name, "."); dotted {
+		_, ok := e.spaces[space][macro]
+		return ok
+	}
+	_, ok := e.global[name]
+	return ok
+}
+
 // Template is a parsed model (or test) file.
 type Template struct {
 	e    *Engine
