@@ -40,10 +40,10 @@ seeds:
     orders:
       +column_types: {amount: "numeric(10,2)"}
 `,
-	"data/orders.csv":       "id,customer_id,amount,ordered_on,status\n1,10,12.50,2024-01-05,placed\n2,11,3,2024-01-06,shipped\n",
-	"data/customers.csv":    "id,name,is_active\n10,Ann,true\n11,Bob,false\n",
-	"data/docs.md":          "{% docs orders_doc %}\nOne row per order.\n{% enddocs %}",
-	"models/overview.md":    "{% docs status_doc %}\n  Where the order is:\n  placed, shipped or returned.\n{% enddocs %}",
+	"data/orders.csv":               "id,customer_id,amount,ordered_on,status\n1,10,12.50,2024-01-05,placed\n2,11,3,2024-01-06,shipped\n",
+	"data/customers.csv":            "id,name,is_active\n10,Ann,true\n11,Bob,false\n",
+	"data/docs.md":                  "{% docs orders_doc %}\nOne row per order.\n{% enddocs %}",
+	"models/overview.md":            "{% docs status_doc %}\n  Where the order is:\n  placed, shipped or returned.\n{% enddocs %}",
 	"models/staging/stg_orders.sql": "{{ config(persist_docs={'relation': true}) }}\nselect id, customer_id, amount, status from {{ ref('orders') }}",
 	"models/marts/order_counts.sql": `select customer_id,
 {%- for s in var('statuses') %}
@@ -77,10 +77,10 @@ models:
 {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}_{{ node.resource_type }}{%- endif -%}
 {%- endmacro %}
 {% macro generate_alias_name(custom_alias_name, node) %}{{ node.name }}{% endmacro %}`,
-	"tests/generic/positive.sql":       "{% test positive(model, column_name) %}\nselect * from {{ model }} where {{ column_name }} <= 0\n{% endtest %}",
-	"tests/no_future_orders.sql":       "select * from {{ ref('orders') }} where ordered_on > current_date",
-	"snapshots/orders_history.sql":     "{% snapshot orders_history %}select * from {{ ref('orders') }}{% endsnapshot %}",
-	"dbt_packages/shoplib/dbt_project.yml": "name: shoplib\n",
+	"tests/generic/positive.sql":              "{% test positive(model, column_name) %}\nselect * from {{ model }} where {{ column_name }} <= 0\n{% endtest %}",
+	"tests/no_future_orders.sql":              "select * from {{ ref('orders') }} where ordered_on > current_date",
+	"snapshots/orders_history.sql":            "{% snapshot orders_history %}select * from {{ ref('orders') }}{% endsnapshot %}",
+	"dbt_packages/shoplib/dbt_project.yml":    "name: shoplib\n",
 	"dbt_packages/shoplib/macros/at_most.sql": "{% test at_most(model, column_name, limit_value) %}\nselect * from {{ model }} where {{ column_name }} > {{ limit_value }}\n{% endtest %}",
 }
 

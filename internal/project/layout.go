@@ -15,7 +15,7 @@ import (
 // project, dbt's *-paths lists for a dbt project.
 type layout struct {
 	models, seeds, snapshots, tests, macros, docs []string
-	dbt                                          bool
+	dbt                                           bool
 }
 
 func layoutOf(cfg *config.Project) layout {
