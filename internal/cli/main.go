@@ -192,5 +192,6 @@ func globalFlags() []ucli.Flag {
 		&ucli.IntFlag{Name: "threads", Usage: "nodes to run at once (default: the target's threads)"},
 		&ucli.StringFlag{Name: "vars", Usage: "YAML map overriding project vars, e.g. '{max_register_value: 999999}'"},
 		&ucli.BoolFlag{Name: "override-prod-guard", Usage: "use a protected (prod) target from a ref that does not deploy to it; logged"},
+		profilesDirFlag(),
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 
 	ucli "github.com/urfave/cli/v2"
 	"gopkg.in/yaml.v3"
@@ -33,6 +35,8 @@ type workspace struct {
 	target     config.Target
 	vars       map[string]any
 	env        envState // the target's deployment environment (cmd_env.go)
+	c          *ucli.Context
+	logMu      sync.Mutex // serializes templateLog
 }
 
 func loadWorkspace(c *ucli.Context, s *settings) (*workspace, error) {
@@ -40,14 +44,19 @@ func loadWorkspace(c *ucli.Context, s *settings) (*workspace, error) {
 	if err != nil {
 		return nil, invalid(err)
 	}
-	w := &workspace{s: s, dir: dir, fsys: os.DirFS(dir)}
-	w.cfg, err = config.Load(w.fsys, config.LoadOptions{Env: s.env})
+	w := &workspace{s: s, dir: dir, fsys: os.DirFS(dir), c: c}
+	profileDirs, err := profileDirs(c, s, dir)
+	if err != nil {
+		return nil, err
+	}
+	w.cfg, err = config.Load(w.fsys, config.LoadOptions{Env: s.env, ProfileDirs: profileDirs})
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, invalidf("no project.yml in %s (use --project-dir): %v", dir, err)
 		}
 		return nil, invalid(err)
 	}
+	sayOnce(c, "config", w.cfg.Warnings, w.cfg.DBT)
 	w.target, err = w.cfg.Target(c.String("target"))
 	if err != nil {
 		return nil, invalid(err)
@@ -118,9 +127,13 @@ func (w *workspace) project() (*project.Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := project.Load(w.cfg, project.Options{FS: w.fsys, Target: w.target, Dialect: d, Vars: w.vars, Env: w.s.env})
+	p, err := project.Load(w.cfg, project.Options{FS: w.fsys, Target: w.target, Dialect: d, Vars: w.vars, Env: w.s.env,
+		Log: w.templateLog})
 	if err != nil {
 		return nil, invalid(err)
+	}
+	if w.c != nil {
+		sayOnce(w.c, "project", p.Warnings, nil)
 	}
 	return p, nil
 }
@@ -200,4 +213,81 @@ func postgresURL(t config.Target) string {
 		u.RawQuery = "sslmode=" + url.QueryEscape(t.SSLMode)
 	}
 	return u.String()
+}
+
+// profilesDirFlag is --profiles-dir: where a dbt project's profiles.yml is.
+func profilesDirFlag() ucli.Flag {
+	return &ucli.StringFlag{Name: "profiles-dir", Usage: "folder of profiles.yml for a dbt project (default: $DBT_PROFILES_DIR, the project folder, ~/.dbt)"}
+}
+
+// profileDirs are the folders searched for a dbt project's profiles.yml,
+// in dbt's order: --profiles-dir, $DBT_PROFILES_DIR (both must hold
+// one), the project folder, then ~/.dbt.
+func profileDirs(c *ucli.Context, s *settings, projectDir string) ([]config.ProfileDir, error) {
+	var out []config.ProfileDir
+	add := func(source, dir string, required bool) error {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return invalid(err)
+		}
+		out = append(out, config.ProfileDir{Source: source, Path: filepath.ToSlash(abs), FS: os.DirFS(abs), Required: required})
+		return nil
+	}
+	if d := c.String("profiles-dir"); d != "" {
+		if err := add("--profiles-dir", d, true); err != nil {
+			return nil, err
+		}
+	}
+	if d, ok := s.env("DBT_PROFILES_DIR"); ok && d != "" {
+		if err := add("$DBT_PROFILES_DIR", d, true); err != nil {
+			return nil, err
+		}
+	}
+	if err := add("the project folder", projectDir, false); err != nil {
+		return nil, err
+	}
+	home, ok := s.env("HOME")
+	if !ok || home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	if home != "" {
+		if err := add("~/.dbt", filepath.Join(home, ".dbt"), false); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// sayOnce prints warnings (and a dbt project's profile notice) on stderr,
+// once per invocation even when a command loads the project twice.
+func sayOnce(c *ucli.Context, key string, warnings []string, dbt *config.DBTProject) {
+	if c == nil || c.App == nil {
+		return
+	}
+	if c.App.Metadata == nil {
+		c.App.Metadata = map[string]any{}
+	}
+	mark := "cdw:said:" + key
+	if c.App.Metadata[mark] != nil {
+		return
+	}
+	c.App.Metadata[mark] = true
+	w := c.App.ErrWriter
+	if dbt != nil && dbt.Notice != "" {
+		fmt.Fprintln(w, "note: "+dbt.Notice)
+	}
+	for _, msg := range warnings {
+		fmt.Fprintln(w, "warning: "+msg)
+	}
+}
+
+// templateLog prints what templates log (log(msg, info=True), print,
+// exceptions.warn) on stderr; renders may run concurrently.
+func (w *workspace) templateLog(msg string) {
+	if w.c == nil || w.c.App == nil {
+		return
+	}
+	w.logMu.Lock()
+	defer w.logMu.Unlock()
+	fmt.Fprintln(w.c.App.ErrWriter, strings.TrimRight(msg, "\n"))
 }

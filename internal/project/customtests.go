@@ -2,6 +2,7 @@ package project
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -76,8 +77,11 @@ func (p *Project) customGenericTest(on *Node, prefix string, t config.TestDecl) 
 	if spec.Severity == "" {
 		spec.Severity = quality.SeverityError
 	}
-	return &Node{ID: KindTest + "." + name, Kind: KindTest, Name: name, Path: t.Pos.File, Parents: parents,
-		Test: spec, Tags: on.Tags, Template: tpl, Raw: src}, true, nil
+	// The test compiles like a singular test, whose SQL is written under
+	// its path: <yml file>/<test name>.sql keeps it beside the built-in
+	// generic tests of that file, as dbt lays out compiled tests.
+	return &Node{ID: KindTest + "." + name, Kind: KindTest, Name: name, Path: path.Join(t.Pos.File, name+".sql"),
+		Parents: parents, Test: spec, Tags: on.Tags, Template: tpl, Raw: src}, true, nil
 }
 
 // refOrSource matches a string argument that dbt evaluates as a relation.
