@@ -64,10 +64,11 @@ func dbtPropsShape() *propsShape {
 		"version": nil,
 		"sources": listOf("source", map[string]*propsShape{"name": nil, "schema": nil, "description": nil,
 			"loaded_at_field": nil, "freshness": nil, "tables": table}),
-		"models":     testsAndColumns("model", map[string]*propsShape{"name": nil, "description": nil, "config": modelConfig}),
-		"seeds":      testsAndColumns("seed", map[string]*propsShape{"name": nil, "description": nil, "config": seedConfig}),
-		"snapshots":  testsAndColumns("snapshot", map[string]*propsShape{"name": nil, "description": nil, "relation": nil, "config": snapshotConfig}),
-		"unit_tests": nil,
+		"models":    testsAndColumns("model", map[string]*propsShape{"name": nil, "description": nil, "config": modelConfig}),
+		"seeds":     testsAndColumns("seed", map[string]*propsShape{"name": nil, "description": nil, "config": seedConfig}),
+		"snapshots": testsAndColumns("snapshot", map[string]*propsShape{"name": nil, "description": nil, "relation": nil, "config": snapshotConfig}),
+		"unit_tests": listOf("unit test", map[string]*propsShape{"name": nil, "model": nil, "description": nil,
+			"given": nil, "expect": nil, "overrides": nil, "config": {what: "unit test config", keep: func(k string) bool { return k == "tags" || k == "enabled" }}}),
 	}}
 }
 

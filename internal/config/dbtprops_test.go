@@ -59,6 +59,13 @@ seeds:
       column_types: {amount: integer}
       quote_columns: true
       alias: pays
+unit_tests:
+  - name: orders_keep_status
+    model: orders
+    versions: {include: [2]}
+    config: {tags: [unit], meta: {a: 1}}
+    given: []
+    expect: {rows: [{status: placed}]}
 `
 
 func TestLoadDBTProperties(t *testing.T) {
@@ -84,6 +91,8 @@ func TestLoadDBTProperties(t *testing.T) {
 		"models/schema.yml:44:15: models[0].columns[1].tests[0].accepted_values.tags: test tags are not supported by cdw; ignored",
 		"models/schema.yml:47:5: seeds[0].docs: not used by cdw in a seed; ignored",
 		"models/schema.yml:51:7: seeds[0].config.alias: not supported by cdw in a seed config; ignored",
+		"models/schema.yml:55:5: unit_tests[0].versions: not used by cdw in a unit test; ignored",
+		"models/schema.yml:56:28: unit_tests[0].config.meta: not supported by cdw in a unit test config; ignored",
 	}
 	if !reflect.DeepEqual(warnings, wantWarnings) {
 		t.Errorf("warnings:\n got %q\nwant %q", warnings, wantWarnings)
@@ -101,6 +110,9 @@ func TestLoadDBTProperties(t *testing.T) {
 	}
 	if want := []string{"unique/order_id/warn", "accepted_values/status/error"}; !reflect.DeepEqual(tests, want) {
 		t.Errorf("tests = %v, want %v (disabled tests dropped)", tests, want)
+	}
+	if len(props.UnitTests) != 1 || !reflect.DeepEqual(props.UnitTests[0].Tags, []string{"unit"}) {
+		t.Errorf("unit tests = %+v", props.UnitTests)
 	}
 	if len(props.Seeds) != 1 || props.Seeds[0].Config.QuoteColumns == nil || !*props.Seeds[0].Config.QuoteColumns ||
 		props.Seeds[0].Config.ColumnTypes["amount"] != "integer" {
