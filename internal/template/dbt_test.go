@@ -223,3 +223,33 @@ func TestNewEngineReportsPackageMacroErrors(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestListsBuiltInLoops: a list assigned with {% set %} and appended to
+// inside a loop (or a macro's loop) is the same list outside, as in
+// Jinja; other list operations still see a list.
+func TestListsBuiltInLoops(t *testing.T) {
+	opts := dbtOpts(nil)
+	opts.Macros["macros/cols.sql"] = `{% macro keep(cols, drop) -%}
+{%- set kept = [] -%}
+{%- for c in cols -%}{%- if c not in drop -%}{% do kept.append(c) %}{%- endif -%}{%- endfor -%}
+{{ return(kept) }}
+{%- endmacro %}`
+	cases := []struct{ src, want string }{
+		{"{% set xs = [] %}{% for i in [1, 2, 3] %}{% do xs.append(i * 10) %}{% endfor %}{{ xs }} {{ xs | length }} {{ 20 in xs }}", "[10, 20, 30] 3 True"},
+		{"{{ keep(['a', 'b', 'c'], ['b']) | join(', ') }}", "a, c"},
+		{"{% set xs = [3] %}{% for i in [1] %}{% do xs.extend([4, 5]) %}{% endfor %}{% do xs.reverse() %}{{ xs }} {{ xs.pop() }} {{ xs }} {{ xs.index(4) }}", "[5, 4, 3] 3 [5, 4] 1"},
+		{"{% set xs = ['b', 'a'] %}{% for x in xs | sort %}{{ x }}{% endfor %} {{ xs[0] }} {{ xs | first }} {{ tojson(xs) }}", `ab b b ["b","a"]`},
+		{"{% set t = ['core'] %}{% do t.append('daily') %}{{ config(tags=t) }}{{ t | join('+') }}", "core+daily"},
+		{"{% set ns = namespace(n=0) %}{% for i in [1, 2] %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }}", "3"},
+	}
+	for _, c := range cases {
+		out, err := dbtRender(t, opts, c.src, baseCtx())
+		if err != nil {
+			t.Errorf("%s: %v", c.src, err)
+			continue
+		}
+		if out.SQL != c.want {
+			t.Errorf("%s:\n got %q\nwant %q", c.src, out.SQL, c.want)
+		}
+	}
+}

@@ -101,8 +101,8 @@ func NewEngine(opts Options) (*Engine, error) {
 			Context:           exec.EmptyContext().Update(gonja.DefaultContext),
 			Filters:           gonja.DefaultEnvironment.Filters,
 			Tests:             gonja.DefaultEnvironment.Tests,
-			ControlStructures: gonja.DefaultEnvironment.ControlStructures,
-			Methods:           gonja.DefaultEnvironment.Methods,
+			ControlStructures: controlStructures(),
+			Methods:           methods(),
 		},
 	}
 	var errs Errors
