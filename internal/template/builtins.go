@@ -15,13 +15,19 @@ const dbtVersion = "1.8.0"
 // install puts the dbt-style builtins into a render's context.
 func (s *state) install(c *exec.Context) {
 	c.Set("none", nil)
+	c.Set("None", nil)
+	c.Set("should_store_failures", func() bool {
+		v, _ := s.configValue("store_failures")
+		b, _ := v.(bool)
+		return b
+	})
 	c.Set("ref", s.ref)
 	c.Set("source", s.source)
 	c.Set("config", s.configObject())
 	c.Set("var", s.varFn)
 	c.Set("env_var", s.envVar)
 	c.Set("is_incremental", func() bool { return s.ctx.IsIncremental })
-	c.Set("this", s.ctx.This)
+	c.Set("this", relValue(s.ctx.This))
 	target := map[string]any{}
 	maps.Copy(target, s.e.opts.TargetExtra)
 	target["name"], target["type"] = s.ctx.Target.Name, s.ctx.Target.Type
@@ -81,7 +87,7 @@ func (s *state) ref(args *exec.VarArgs) (any, error) {
 	if !slices.Contains(s.refs, name) {
 		s.refs = append(s.refs, name)
 	}
-	return rel, nil
+	return relValue(rel), nil
 }
 
 func (s *state) source(args *exec.VarArgs) (any, error) {
@@ -100,7 +106,7 @@ func (s *state) source(args *exec.VarArgs) (any, error) {
 	if !slices.Contains(s.srcs, pair) {
 		s.srcs = append(s.srcs, pair)
 	}
-	return rel, nil
+	return relValue(rel), nil
 }
 
 func (s *state) configFn(args *exec.VarArgs) (any, error) {

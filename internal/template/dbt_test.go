@@ -92,6 +92,8 @@ func TestDBTContext(t *testing.T) {
 		{"cross-database helpers", "{{ dbt.concat(['a', 'b']) }} {{ hash('x') }} {{ dbt.type_string() }} {{ dbt.dateadd('day', 1, 'd') }}",
 			"a || b md5(cast(x as text)) text (d + ((interval '1 day') * (1)))", baseCtx()},
 		{"tojson and fromjson", `{{ tojson({'a': [1]}) }} {{ fromjson('{"b": 2}')['b'] }}`, `{"a":[1]} 2`, baseCtx()},
+		{"None and should_store_failures", "{{ None is none }} {{ should_store_failures() }}", "True False", baseCtx()},
+		{"relations are mappings, as packages check", `{{ ref('a') is mapping }} {{ ref('a').get('metadata', {}).get('type', '').endswith('Relation') }} {{ ref('a').is_cte }} {{ this.identifier }} {{ ref('a') ~ '' }}`, `True True False m "main"."a"`, baseCtx()},
 		{"comments and whitespace", "{#- a comment -#}\n  {%- set x = 1 -%}\n  select {{ x }}  {#- trailing #}", "select 1", baseCtx()},
 	}
 	for _, c := range cases {

@@ -75,7 +75,11 @@ func (s *state) loadResult(name string) any {
 
 // columnsIn is adapter.get_columns_in_relation(relation): the relation's
 // columns in order, from information_schema.
-func (s *state) columnsIn(rel Relation) (any, error) {
+func (s *state) columnsIn(arg *exec.Value) (any, error) {
+	rel, ok := asRelation(arg)
+	if !ok {
+		return nil, s.fail("adapter.get_columns_in_relation() takes a relation (ref(), source() or this), got %s", arg.String())
+	}
 	if s.ctx.Query == nil {
 		return []any{}, nil
 	}
@@ -118,7 +122,7 @@ func (s *state) getRelation(args *exec.VarArgs) (any, error) {
 	if len(res.Rows) == 0 {
 		return nil, nil
 	}
-	return Relation{Schema: schema, Name: name, Quoted: quoteIdent(schema) + "." + quoteIdent(name)}, nil
+	return relValue(Relation{Schema: schema, Name: name, Quoted: quoteIdent(schema) + "." + quoteIdent(name)}), nil
 }
 
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
