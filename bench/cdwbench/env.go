@@ -119,7 +119,10 @@ type contender struct {
 
 // compare measures the contenders runs times each, interleaved (run r
 // starts with contender r mod len), so that drift on a shared machine
-// hits them alike. It returns one series per contender, in order.
+// hits them alike. It returns one series per contender, in order. A
+// contender whose run fails is not run again: its series carries the
+// error (the report shows it) and the others go on. The error is for the
+// harness failing (a Prep, or cancellation).
 func (e *benchEnv) compare(ctx context.Context, runs int, cs ...contender) ([]series, error) {
 	out := make([]series, len(cs))
 	for i, c := range cs {
@@ -129,27 +132,34 @@ func (e *benchEnv) compare(ctx context.Context, runs int, cs ...contender) ([]se
 		for k := range cs {
 			i := (r + k) % len(cs)
 			c := cs[i]
+			if out[i].Err != nil {
+				continue
+			}
 			if c.Prep != nil {
 				if err := c.Prep(ctx); err != nil {
 					return out, fmt.Errorf("%s: prepare: %w", c.Name, err)
 				}
 			}
-			cmd := c.Cmd(r)
 			var sampler *backendSampler
 			if c.App != "" && e.db != nil {
 				sampler = startBackendSampler(ctx, e.dbURL, c.App)
 			}
-			s, output, err := run(ctx, cmd)
+			s, output, err := run(ctx, c.Cmd(r))
 			if sampler != nil {
 				s.ServerCPU = sampler.stop()
 			}
-			if err != nil {
-				return out, fmt.Errorf("%s: %w", c.Name, err)
-			}
-			if c.Check != nil {
-				if err := c.Check(ctx, output); err != nil {
-					return out, fmt.Errorf("%s: %w\n%s", c.Name, err, tail(output, 1500))
+			if err == nil && c.Check != nil {
+				if err = c.Check(ctx, output); err != nil {
+					err = fmt.Errorf("%w\n%s", err, tail(output, 1500))
 				}
+			}
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			if err != nil {
+				e.logf("  %-34s run %d FAILED: %v", c.Name, r+1, err)
+				out[i].Err = fmt.Errorf("%s", errorLine(output, err))
+				continue
 			}
 			e.logf("  %-34s run %d: %s (cpu %s, server cpu %s, rss %s)", c.Name, r+1, fmtDur(s.Wall), fmtDur(s.CPU), fmtDur(s.ServerCPU), fmtMB(s.MaxRSS))
 			out[i].Samples = append(out[i].Samples, s)
@@ -165,3 +175,33 @@ func (e *benchEnv) cdwCmd(dir string, args ...string) command {
 
 // shellQuote quotes s for psql's \copy file name.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// pgParts are the connection fields of a postgres:// URL.
+type pgParts struct{ host, port, user, password string }
+
+func parsePG(raw string) (pgParts, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return pgParts{}, err
+	}
+	p := pgParts{host: u.Hostname(), port: u.Port(), user: u.User.Username()}
+	p.password, _ = u.User.Password()
+	if p.port == "" {
+		p.port = "5432"
+	}
+	if p.host == "" {
+		p.host = "127.0.0.1"
+	}
+	return p, nil
+}
+
+// errorLine picks the line of a failed command's output that says what
+// went wrong (the first mentioning an error), else err's first line.
+func errorLine(output []byte, err error) string {
+	for _, l := range strings.Split(string(output), "\n") {
+		if strings.Contains(l, "ERROR") || strings.Contains(l, "rror:") {
+			return strings.Join(strings.Fields(l), " ")
+		}
+	}
+	return firstLine(err.Error())
+}

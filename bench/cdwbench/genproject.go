@@ -8,9 +8,12 @@ import (
 )
 
 // projectSpec describes a generated project: Models models in folders of
-// 100, the first BaseModels of them reading generate_series, every other
-// one joining one to three earlier models (chosen deterministically among
-// the previous Window), odd models views and even ones tables.
+// 100, the first BaseModels of them tables reading generate_series, every
+// other one joining one to three earlier models (chosen deterministically
+// among the previous Window); odd models are views and even ones tables. A
+// view reads only tables, so no query stacks views on views (which
+// PostgreSQL would expand into ever larger plans: a chain of views over
+// three parents each grows exponentially).
 type projectSpec struct {
 	Name       string
 	Models     int
@@ -31,18 +34,23 @@ type model struct {
 }
 
 func (s projectSpec) model(i int) model {
-	m := model{Name: modelName(i), Folder: fmt.Sprintf("g%03d", (i-1)/100), Table: i%2 == 0 || i <= s.BaseModels}
+	m := model{Name: modelName(i), Folder: fmt.Sprintf("g%03d", (i-1)/100), Table: s.isTable(i)}
 	if i <= s.BaseModels {
 		return m
 	}
-	lo := max(1, i-s.Window)
+	var pool []int // candidate parents
+	for j := max(1, i-s.Window); j < i; j++ {
+		if m.Table || s.isTable(j) {
+			pool = append(pool, j)
+		}
+	}
 	x := uint64(i) * 0x9E3779B97F4A7C15
-	k := 1 + i%3
+	k := min(1+i%3, len(pool))
 	seen := map[int]bool{}
-	for len(m.Parents) < k && len(seen) < i-lo {
+	for len(m.Parents) < k {
 		x ^= x >> 29
 		x *= 0xBF58476D1CE4E5B9
-		j := lo + int(x%uint64(i-lo))
+		j := pool[x%uint64(len(pool))]
 		if !seen[j] {
 			seen[j] = true
 			m.Parents = append(m.Parents, modelName(j))
@@ -50,6 +58,9 @@ func (s projectSpec) model(i int) model {
 	}
 	return m
 }
+
+// isTable reports whether model i is materialized as a table.
+func (s projectSpec) isTable(i int) bool { return i%2 == 0 || i <= s.BaseModels }
 
 func modelName(i int) string { return fmt.Sprintf("m%05d", i) }
 

@@ -13,6 +13,7 @@
 // measured thing is one process with its own peak RSS:
 //
 //	cdwbench duckdb-csv DB CSV TABLE   load CSV with DuckDB's own reader
+//	cdwbench profile-extract ...       land a file under a CPU profile
 package main
 
 import (
@@ -32,12 +33,15 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if len(os.Args) > 1 && os.Args[1] == "duckdb-csv" {
-		if err := duckdbCSV(ctx, os.Args[2:]); err != nil {
-			fmt.Fprintln(os.Stderr, "cdwbench duckdb-csv:", err)
-			os.Exit(1)
+	if len(os.Args) > 1 {
+		helpers := map[string]func(context.Context, []string) error{"duckdb-csv": duckdbCSV, "profile-extract": profileExtract}
+		if h, ok := helpers[os.Args[1]]; ok {
+			if err := h(ctx, os.Args[2:]); err != nil {
+				fmt.Fprintf(os.Stderr, "cdwbench %s: %v\n", os.Args[1], err)
+				os.Exit(1)
+			}
+			return
 		}
-		return
 	}
 	cfg, err := parseFlags(os.Args[1:])
 	if err != nil {

@@ -25,7 +25,11 @@ type sample struct {
 type series struct {
 	Name    string
 	Samples []sample
+	Err     error // the failure that stopped it, if any
 }
+
+// OK reports whether the series has measurements and did not fail.
+func (s series) OK() bool { return s.Err == nil && len(s.Samples) > 0 }
 
 // Median, Min and Max of the wall times; zero for an empty series.
 func (s series) Median() time.Duration { return pick(s.walls(), 0.5) }

@@ -51,8 +51,31 @@ func (r *report) target(id, target, measured string, holds bool) {
 	r.Targets = append(r.Targets, targetRow{ID: id, Target: target, Measured: measured, Holds: &holds})
 }
 
+// failed names the first of ss that has no measurement, with its error,
+// or returns "" when all were measured.
+func failed(ss ...series) string {
+	for _, s := range ss {
+		if !s.OK() {
+			if s.Err != nil {
+				return s.Name + " failed: " + firstLine(s.Err.Error())
+			}
+			return s.Name + " has no measurement"
+		}
+	}
+	return ""
+}
+
 func (r *report) unmeasured(id, target, why string) {
 	r.Targets = append(r.Targets, targetRow{ID: id, Target: target, Measured: why})
+}
+
+// mdCell keeps text from breaking a markdown table row.
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
 }
 
 func (r *report) note(format string, args ...any) {
@@ -67,8 +90,12 @@ func (r *report) markdown() string {
 	b.WriteString("| bench | case | median | min | max | CPU | server CPU | peak RSS | vs | ratio |\n")
 	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n")
 	for _, row := range r.Rows {
+		if row.S.Err != nil {
+			fmt.Fprintf(&b, "| %s | %s | failed: %s | | | | | | | |\n", row.Bench, row.Case, mdCell(firstLine(row.S.Err.Error())))
+			continue
+		}
 		vs, ratio := "", ""
-		if row.Ref != nil && row.Ref.Median() > 0 {
+		if row.Ref != nil && row.Ref.OK() && row.Ref.Median() > 0 {
 			vs = row.Ref.Name
 			ratio = fmt.Sprintf("%.2f", row.S.Median().Seconds()/row.Ref.Median().Seconds())
 		}

@@ -23,6 +23,28 @@ type boxer struct {
 	texts    map[string]any
 	floats   map[uint64]any
 	times    map[uint64]any
+	recent   recent // times boxed lately in any column: a row's start is often the previous row's end
+}
+
+// recent remembers the last few boxes of one kind, checked before a map.
+type recent struct {
+	bits [4]uint64
+	box  [4]any
+	next int
+}
+
+func (r *recent) get(bits uint64) (any, bool) {
+	for i, b := range r.bits {
+		if b == bits && r.box[i] != nil {
+			return r.box[i], true
+		}
+	}
+	return nil, false
+}
+
+func (r *recent) put(bits uint64, box any) {
+	r.bits[r.next], r.box[r.next] = bits, box
+	r.next = (r.next + 1) % len(r.bits)
 }
 
 func newBoxer(kinds []Type) *boxer {
@@ -73,10 +95,13 @@ func (b *boxer) box(dst []any, null []bool, bits []uint64, text [][]byte) {
 				}
 				b.last[i] = box
 			default: // Timestamp, TimestampTZ
-				box, ok := b.times[v]
+				box, ok := b.recent.get(v)
 				if !ok {
-					box = time.UnixMicro(int64(v)).UTC()
-					put(b.times, v, box)
+					if box, ok = b.times[v]; !ok {
+						box = time.UnixMicro(int64(v)).UTC()
+						put(b.times, v, box)
+					}
+					b.recent.put(v, box)
 				}
 				b.last[i] = box
 			}

@@ -110,14 +110,15 @@ func (s *fileSink) Row(stream string, values []any) error {
 }
 
 // Writer implements TypedSink: the primary stream's rows go into the pipe
-// as typed cells. Other streams have no typed path.
+// as typed cells, or boxed for an adapter without a typed path. Other
+// streams have no typed path.
 func (s *fileSink) Writer(stream string) (*RowWriter, bool) {
 	if stream != s.primary {
 		return nil, false
 	}
 	if s.writer == nil {
 		s.writer = newRowWriter(s.streams[stream])
-		s.writer.emit = s.pipe.typedRow
+		s.writer.emit = s.pipe.write
 	}
 	return s.writer, true
 }

@@ -31,11 +31,13 @@ type batch struct {
 }
 
 // pipe connects a producing extractor goroutine to a consuming BulkLoad. The
-// producer calls row, typedRow and close; the consumer uses it as a
-// warehouse.RowSource, and adapters with a typed bulk path may read the
-// typed cells instead (ColumnKinds, TypedRow), so rows written through a
-// RowWriter reach the wire without being boxed. Batches are recycled, so
-// steady state allocates nothing per batch.
+// producer calls row, write and close; the consumer uses it as a
+// warehouse.RowSource. A consumer with a typed bulk path (PostgreSQL's
+// binary COPY) calls ColumnKinds before its first Next and then reads
+// TypedRow, so rows from a RowWriter reach the wire without being boxed;
+// for any other consumer the producer boxes them (in its own goroutine, so
+// the work stays off the consumer's path). Batches are recycled, so steady
+// state allocates nothing per batch.
 type pipe struct {
 	ctx   context.Context
 	kinds []Type
@@ -45,6 +47,15 @@ type pipe struct {
 	cur   *batch // producer's batch being filled
 	mu    sync.Mutex
 	err   error // producer's error; set once in close, read by Err at any time
+
+	// The consumer's first call decides how RowWriter rows travel:
+	// ColumnKinds first means typed cells, Next first means boxed values.
+	decide   sync.Once
+	decided  chan struct{} // closed once typedOut is set
+	typedOut bool
+	known    bool   // producer: has seen the decision
+	pboxes   *boxer // producer: boxes RowWriter rows for a boxed consumer
+	pvals    []any
 
 	out *batch // consumer's batch being read
 	pos int
@@ -58,7 +69,7 @@ type pipe struct {
 }
 
 func newPipe(ctx context.Context, s Stream) *pipe {
-	p := &pipe{ctx: ctx, width: len(s.Columns), full: make(chan *batch, 2), free: make(chan *batch, 3)}
+	p := &pipe{ctx: ctx, width: len(s.Columns), full: make(chan *batch, 2), free: make(chan *batch, 3), decided: make(chan struct{})}
 	for _, c := range s.Columns {
 		p.kinds = append(p.kinds, c.Type)
 	}
@@ -112,6 +123,36 @@ func (p *pipe) row(values []any) error {
 	return nil
 }
 
+// setMode records the consumer's choice once.
+func (p *pipe) setMode(typed bool) {
+	p.decide.Do(func() {
+		p.typedOut = typed
+		close(p.decided)
+	})
+}
+
+// write emits w's current row the way the consumer reads: as typed cells,
+// or boxed here in the producer. The first call waits for the consumer's
+// choice.
+func (p *pipe) write(w *RowWriter) error {
+	if !p.known {
+		select {
+		case <-p.decided:
+		case <-p.ctx.Done():
+			return p.ctx.Err()
+		}
+		p.known = true
+		if !p.typedOut {
+			p.pboxes, p.pvals = newBoxer(p.kinds), make([]any, p.width)
+		}
+	}
+	if p.typedOut {
+		return p.typedRow(w)
+	}
+	p.pboxes.box(p.pvals, w.null, w.bits, w.text)
+	return p.row(p.pvals)
+}
+
 // typedRow copies w's current row into the current batch, sending it when
 // full.
 func (p *pipe) typedRow(w *RowWriter) error {
@@ -161,6 +202,7 @@ func (p *pipe) close(err error) {
 
 // Next implements warehouse.RowSource.
 func (p *pipe) Next() bool {
+	p.setMode(false) // no effect once ColumnKinds has chosen typed cells
 	if p.out != nil {
 		p.pos++
 		if p.pos < p.out.n {
@@ -181,7 +223,8 @@ func (p *pipe) Next() bool {
 }
 
 // Values implements warehouse.RowSource; the slice is valid until Next.
-// Typed rows are boxed here (repeated values reuse their boxes).
+// Typed rows (when a consumer asked for cells but reads values after all)
+// are boxed here; repeated values reuse their boxes.
 func (p *pipe) Values() ([]any, error) {
 	lo, hi := p.pos*p.width, (p.pos+1)*p.width
 	if !p.out.typed {
@@ -196,8 +239,10 @@ func (p *pipe) Values() ([]any, error) {
 }
 
 // ColumnKinds names the kind of each column's cells for adapters that read
-// TypedRow: "text", "int64", "float64", "bool" or "time".
+// TypedRow: "text", "int64", "float64", "bool" or "time". Called before
+// the first Next, it asks for RowWriter rows as typed cells.
 func (p *pipe) ColumnKinds() []string {
+	p.setMode(true)
 	out := make([]string, len(p.kinds))
 	for i, k := range p.kinds {
 		out[i] = k.kind()

@@ -15,8 +15,12 @@ func pipeStream() Stream {
 	}}
 }
 
-// drain reads every row of p as the binary COPY encoder does, counting them.
+// drain reads every row of p as a bulk load does (typed: as the binary
+// COPY encoder, asking for cells first), counting them.
 func drain(p *pipe, out chan<- int, typed bool) {
+	if typed {
+		p.ColumnKinds()
+	}
 	n := 0
 	for p.Next() {
 		var err error
@@ -38,7 +42,7 @@ func TestTypedRowsCrossThePipeWithoutAllocating(t *testing.T) {
 	s := pipeStream()
 	p := newPipe(context.Background(), s)
 	w := newRowWriter(s)
-	w.emit = p.typedRow
+	w.emit = p.write
 	done := make(chan int)
 	go drain(p, done, true)
 	mpxn := []byte("1900070000005")
@@ -66,6 +70,40 @@ func TestTypedRowsCrossThePipeWithoutAllocating(t *testing.T) {
 	// The three batches and their text arenas are allocated once.
 	if allocs := after.Mallocs - before.Mallocs; float64(allocs)/rows > 0.01 {
 		t.Fatalf("%d allocations for %d rows: the typed path allocates per row", allocs, rows)
+	}
+}
+
+func TestWriterRowsAreBoxedByTheProducerForAConsumerWithoutCells(t *testing.T) {
+	s := pipeStream()
+	p := newPipe(context.Background(), s)
+	w := newRowWriter(s)
+	w.emit = p.write
+	go func() {
+		for i := range 3000 {
+			w.Int64(1, int64(i))
+			w.String(2, "A")
+			if err := w.Commit(); err != nil {
+				panic(err)
+			}
+		}
+		p.close(nil)
+	}()
+	var n int64
+	for p.Next() { // Next first: this consumer reads values
+		if p.out.typed {
+			t.Fatal("a consumer that reads values got a typed batch")
+		}
+		vals, err := p.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if vals[1] != n || vals[2] != "A" || vals[0] != nil {
+			t.Fatalf("row %d = %v", n, vals)
+		}
+		n++
+	}
+	if n != 3000 {
+		t.Fatalf("%d rows", n)
 	}
 }
 
