@@ -1,6 +1,7 @@
 package extractors_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/cdw-dev/cdw/extractors"
@@ -13,21 +14,24 @@ func TestAllIsStableAndWellFormed(t *testing.T) {
 	tables := map[string]string{}
 	for _, x := range all {
 		names = append(names, x.Name())
-		if _, ok := x.(extract.FileExtractor); !ok {
-			t.Errorf("%s is not a FileExtractor", x.Name())
+		_, file := x.(extract.FileExtractor)
+		_, unit := x.(extract.UnitExtractor)
+		if file == unit {
+			t.Errorf("%s must be exactly one of FileExtractor and UnitExtractor", x.Name())
 		}
 		for _, s := range x.Streams() {
 			if other, dup := tables[s.Table]; dup {
 				t.Errorf("table %s written by both %s and %s", s.Table, other, x.Name())
 			}
 			tables[s.Table] = x.Name()
-			if len(s.Columns) < 3 || s.Columns[0].Name != "load_id" || s.Columns[1].Name != "file_name" || s.Columns[2].Name != "line_no" {
+			// File rows trace back to their file and line.
+			if file && (len(s.Columns) < 3 || s.Columns[0].Name != "load_id" || s.Columns[1].Name != "file_name" || s.Columns[2].Name != "line_no") {
 				t.Errorf("%s: stream %s does not start with load_id, file_name, line_no", x.Name(), s.Table)
 			}
 		}
 	}
-	if len(names) != 2 || names[0] != "d0010" || names[1] != "halfhourly" {
-		t.Errorf("All() names = %v, want [d0010 halfhourly]", names)
+	if want := "[d0010 halfhourly billing]"; fmt.Sprint(names) != want {
+		t.Errorf("All() names = %v, want %s", names, want)
 	}
 	all[0] = nil
 	if extractors.All()[0] == nil {
@@ -45,7 +49,7 @@ func TestMatchesAreDisjoint(t *testing.T) {
 	for name, head := range heads {
 		n := 0
 		for _, x := range extractors.All() {
-			if x.(extract.FileExtractor).Match(name, []byte(head)) {
+			if fx, ok := x.(extract.FileExtractor); ok && fx.Match(name, []byte(head)) {
 				n++
 			}
 		}

@@ -149,7 +149,7 @@ func TestCITemplatesRunGreenOnPostgres(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "deploy ci: OK") {
 		t.Fatalf("deploy: exit %d\n%s%s", code, out, errOut)
 	}
-	for _, want := range []string{"  OK       migrate", "applied 3 migration(s)", "  OK       build", "  OK       artifacts", "manifest.json,run_results.json,deploy_results.json}:"} {
+	for _, want := range []string{"  OK       migrate", "applied 5 migration(s)", "  OK       build", "  OK       artifacts", "manifest.json,run_results.json,deploy_results.json}:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("deploy summary lacks %q:\n%s", want, out)
 		}

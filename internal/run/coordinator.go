@@ -111,7 +111,7 @@ func Execute(ctx context.Context, plan Plan, step Step, opts Options) []Result {
 	defer cancel()
 
 	results := make([]Result, len(plan.Order))
-	blockedBy := make([]string, len(plan.Order)) // first blocking parent
+	blockedBy := make([]string, len(plan.Order)) // why: the first blocking parent
 	done := make(chan Result)
 	ready := &intHeap{}
 	for i := range plan.Order {
@@ -138,7 +138,11 @@ func Execute(ctx context.Context, plan Plan, step Step, opts Options) []Result {
 		}
 		for _, c := range children[i] {
 			if r.Status.Blocks() && blockedBy[c] == "" {
-				blockedBy[c] = r.ID
+				if r.Status == StatusSkipped {
+					blockedBy[c] = "upstream skipped: " + r.ID
+				} else {
+					blockedBy[c] = "upstream failed: " + r.ID
+				}
 			}
 			pending[c]--
 			if pending[c] == 0 {
@@ -154,7 +158,7 @@ func Execute(ctx context.Context, plan Plan, step Step, opts Options) []Result {
 			skip := ""
 			switch {
 			case blockedBy[i] != "":
-				skip = "upstream failed: " + blockedBy[i]
+				skip = blockedBy[i]
 			case stopReason != "":
 				skip = stopReason
 			case ctx.Err() != nil:

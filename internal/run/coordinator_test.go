@@ -98,7 +98,7 @@ func TestExecuteSkipsBelowFailuresButNotBesideThem(t *testing.T) {
 				if r.ID == "d" && r.Status == StatusSkipped && r.Message != "upstream failed: b" {
 					t.Errorf("d skipped with %q, want %q", r.Message, "upstream failed: b")
 				}
-				if r.ID == "f" && r.Status == StatusSkipped && r.Message != "upstream failed: d" {
+				if r.ID == "f" && r.Status == StatusSkipped && r.Message != "upstream skipped: d" {
 					t.Errorf("f skipped with %q", r.Message)
 				}
 			}

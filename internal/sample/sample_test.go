@@ -85,7 +85,7 @@ func extractAll(t *testing.T, dir string, sum sample.Summary) map[string]extract
 		}
 		var chosen []extract.FileExtractor
 		for _, x := range extractors.All() {
-			if fx := x.(extract.FileExtractor); fx.Match(fs.Name, b[:min(len(b), 512)]) {
+			if fx, ok := x.(extract.FileExtractor); ok && fx.Match(fs.Name, b[:min(len(b), 512)]) {
 				chosen = append(chosen, fx)
 			}
 		}

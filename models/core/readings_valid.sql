@@ -22,6 +22,17 @@ with ranked as (
             partition by register_key, read_at, reading_value
         ) as duplicate_count
     from {{ ref('readings') }} as r
+),
+judged as (
+    select
+        *,
+        case
+            when reading_value < 0 then 'negative'
+            when reading_value > {{ var('max_register_value') }} then 'implausible'
+            when source = 'billing' and coalesce(source_status, '') <> 'VALID' then 'not_valid_at_source'
+        end as validity_reason
+    from ranked
+    where delivery_rank = 1
 )
 select
     reading_id,
@@ -35,13 +46,7 @@ select
     reading_type,
     source_status,
     duplicate_count,
-    case
-        when reading_value < 0 then 'negative'
-        when reading_value > {{ var('max_register_value') }} then 'implausible'
-        when source = 'billing' and coalesce(source_status, '') <> 'VALID' then 'not_valid_at_source'
-    end                                             as validity_reason,
-    reading_value >= 0
-        and reading_value <= {{ var('max_register_value') }}
-        and not (source = 'billing' and coalesce(source_status, '') <> 'VALID') as is_valid
-from ranked
-where delivery_rank = 1
+    validity_reason,
+    -- one rule: a reading is valid exactly when no reason excludes it
+    validity_reason is null as is_valid
+from judged
