@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cdw-dev/cdw/internal/warehouse"
 	"github.com/cdw-dev/cdw/internal/warehouse/dialect"
@@ -145,11 +146,16 @@ func (c conn) RelationKind(ctx context.Context, rel warehouse.Relation) (warehou
 // time.Time (a timestamp column stores the value's UTC wall clock — build
 // it with time.Date(..., time.UTC); a timestamptz column stores the
 // instant), nil for NULL. One COPY is one statement: on error no row of
-// this call remains (outside InTx; inside, roll back by returning the
-// error).
+// this call remains: outside InTx the COPY runs in a transaction of its
+// own that commits only if the COPY succeeded and ctx is still live (so a
+// cancellation racing the COPY's end cannot leave rows behind while the
+// caller is told it failed); inside InTx, roll back by returning the error.
 func (c conn) BulkLoad(ctx context.Context, rel warehouse.Relation, columns []string, src warehouse.RowSource) (int64, error) {
 	if err := c.check(); err != nil {
 		return 0, err
+	}
+	if pool, ok := c.q.(*pgxpool.Pool); ok {
+		return bulkLoadInTx(ctx, pool, rel, columns, src)
 	}
 	if len(columns) == 0 {
 		return 0, fmt.Errorf("postgres: bulk load %s: no columns given", rel)
@@ -196,3 +202,29 @@ func (s *copySource) Values() ([]any, error) {
 
 // quote renders rel for to_regclass, quoting every part.
 func quote(rel warehouse.Relation) string { return dialect.Postgres(0).QuoteRelation(rel) }
+
+// bulkLoadInTx runs one BulkLoad in a transaction of its own on pool.
+func bulkLoadInTx(ctx context.Context, pool *pgxpool.Pool, rel warehouse.Relation, columns []string, src warehouse.RowSource) (int64, error) {
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: bulk load %s: %w", rel, err)
+	}
+	rollback := func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = tx.Rollback(rctx)
+	}
+	n, err := conn{q: tx, done: new(atomic.Bool)}.BulkLoad(ctx, rel, columns, src)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		rollback()
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		rollback()
+		return 0, fmt.Errorf("postgres: bulk load %s: commit: %w", rel, err)
+	}
+	return n, nil
+}
