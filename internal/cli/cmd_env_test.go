@@ -17,7 +17,12 @@ import (
 	"github.com/cdw-dev/cdw/internal/testenv"
 )
 
-func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
+func TestMain(m *testing.M) {
+	if holdLockIfAsked() {
+		return
+	}
+	os.Exit(testenv.Main(m))
+}
 
 // cdwRun runs cdw in-process in project dir with exactly the environment
 // env (no variable of the test process leaks in, except through urfave's

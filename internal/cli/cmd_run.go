@@ -105,9 +105,9 @@ func execute(c *ucli.Context, w *workspace, p *project.Project, cmd string, sel 
 		return err
 	}
 	defer a.Close()
-	unlock, err := a.Lock(ctx, "cdw:"+p.Config.Name)
+	unlock, err := w.lockRun(ctx, a, p.Config.Name)
 	if err != nil {
-		return fmt.Errorf("target %s: %w", w.targetName, err)
+		return err
 	}
 	defer unlock()
 

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -191,6 +192,7 @@ func globalFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "target", Aliases: []string{"t"}, Usage: "target from project.yml (default: its `target:`)", EnvVars: []string{"CDW_TARGET"}},
 		&ucli.IntFlag{Name: "threads", Usage: "nodes to run at once (default: the target's threads)"},
 		&ucli.StringFlag{Name: "vars", Usage: "YAML map overriding project vars, e.g. '{max_register_value: 999999}'"},
+		&ucli.DurationFlag{Name: "lock-timeout", Value: 5 * time.Minute, Usage: "how long to wait for another run on the same target (its run lock, or a DuckDB file it holds); 0 fails at once", EnvVars: []string{"CDW_LOCK_TIMEOUT"}},
 		&ucli.BoolFlag{Name: "override-prod-guard", Usage: "use a protected (prod) target from a ref that does not deploy to it; logged"},
 		profilesDirFlag(),
 	}

@@ -145,7 +145,7 @@ func (w *workspace) open(ctx context.Context) (warehouse.Adapter, error) {
 	if err := w.guard(ctx); err != nil {
 		return nil, err
 	}
-	a, err := w.connect(ctx)
+	a, err := w.connectWaiting(ctx)
 	if err != nil {
 		return nil, w.s.redactor.Error(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -98,6 +99,9 @@ func Open(ctx context.Context, opts Options) (*Adapter, error) {
 	var version string
 	if err := db.QueryRowContext(ctx, "select version()").Scan(&version); err != nil {
 		_ = a.Close()
+		if holder, ok := fileLockHolder(err); ok {
+			return nil, &warehouse.BusyError{Resource: "DuckDB file " + opts.Path, Holder: holder, Err: err}
+		}
 		return nil, fmt.Errorf("duckdb: open %q: %w", opts.Path, err)
 	}
 	var major, minor, patch int
@@ -140,4 +144,21 @@ func (a *Adapter) Lock(ctx context.Context, name string) (func(), error) {
 	}
 	var once sync.Once
 	return func() { once.Do(func() { <-sem }) }, nil
+}
+
+// conflictingLock matches DuckDB's error when another process holds the
+// file: `Conflicting lock is held in /usr/bin/cdw (PID 4242)`.
+var conflictingLock = regexp.MustCompile(`Conflicting lock is held in (.*?) \(PID (\d+)\)`)
+
+// fileLockHolder tells whether err is DuckDB refusing a file another
+// process holds, and names that process ("cdw pid 4242").
+func fileLockHolder(err error) (string, bool) {
+	if err == nil || !strings.Contains(err.Error(), "Could not set lock on file") {
+		return "", false
+	}
+	m := conflictingLock.FindStringSubmatch(err.Error())
+	if m == nil {
+		return "", true
+	}
+	return fmt.Sprintf("%s pid %s", filepath.Base(m[1]), m[2]), true
 }

@@ -115,11 +115,17 @@ func (a *Adapter) Lock(ctx context.Context, name string) (func(), error) {
 		closeConn(pc)
 		return nil, fmt.Errorf("postgres: lock %q: %w", name, err)
 	}
+	// The session's application_name tells a waiting run who holds it.
+	if _, err := pc.Exec(ctx, "select set_config('application_name', $1, false)", warehouse.HolderName(time.Now())); err != nil {
+		closeConn(pc)
+		return nil, fmt.Errorf("postgres: lock %q: %w", name, err)
+	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
+			_, _ = pc.Exec(ctx, "select set_config('application_name', '', false)")
 			var released bool
 			if err := pc.QueryRow(ctx, "select pg_advisory_unlock($1)", key).Scan(&released); err != nil || !released {
 				closeConn(pc)
@@ -128,6 +134,34 @@ func (a *Adapter) Lock(ctx context.Context, name string) (func(), error) {
 			pc.Release()
 		})
 	}, nil
+}
+
+// LockHolder names the session holding the advisory lock name: the
+// application_name Lock gave it (cdw pid, host, since when), or its pid,
+// user and client address when another program holds the key. "" when
+// the lock is free.
+func (a *Adapter) LockHolder(ctx context.Context, name string) (string, error) {
+	key := uint64(lockKey(name))
+	rows, err := a.pool.Query(ctx, `select a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(host(a.client_addr), 'local')
+from pg_locks l join pg_stat_activity a on a.pid = l.pid
+where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database())
+  and l.classid::bigint = $1 and l.objid::bigint = $2 and l.objsubid = 1`, int64(key>>32), int64(key&0xffffffff))
+	if err != nil {
+		return "", fmt.Errorf("postgres: holder of lock %q: %w", name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		var app, user, addr string
+		if err := rows.Scan(&pid, &app, &user, &addr); err != nil {
+			return "", fmt.Errorf("postgres: holder of lock %q: %w", name, err)
+		}
+		if app != "" {
+			return fmt.Sprintf("%s (server pid %d)", app, pid), nil
+		}
+		return fmt.Sprintf("server pid %d (user %s from %s)", pid, user, addr), nil
+	}
+	return "", rows.Err()
 }
 
 // closeConn takes the connection out of the pool and closes it, ending
