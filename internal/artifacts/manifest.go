@@ -174,10 +174,15 @@ func BuildManifest(p *project.Project, meta Metadata) *Manifest {
 	sort.Strings(ids)
 	uid := map[string]string{}
 	for _, id := range ids {
-		uid[id] = UniqueID(p.Config.Name, p.Nodes[id])
+		if p.Nodes[id].Kind != project.KindExtractor {
+			uid[id] = UniqueID(p.Config.Name, p.Nodes[id])
+		}
 	}
 	for _, id := range ids {
 		n := p.Nodes[id]
+		if n.Kind == project.KindExtractor {
+			continue // dbt's manifest has no such resource; tools reading it would stumble
+		}
 		out := node(p, n, uid)
 		out.DependsOn.Macros = calls.find(n.Raw, "")
 		switch n.Kind {
@@ -216,6 +221,9 @@ func node(p *project.Project, n *project.Node, uid map[string]string) *Node {
 		out.Columns[c.Name] = Column(c)
 	}
 	for _, parent := range p.Graph.Parents(n.ID) {
+		if uid[parent] == "" {
+			continue // an extractor: not a dbt resource
+		}
 		out.DependsOn.Nodes = append(out.DependsOn.Nodes, uid[parent])
 	}
 	out.DependsOn.Nodes = nonNil(out.DependsOn.Nodes)

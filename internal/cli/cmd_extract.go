@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/cdw-dev/cdw/internal/extract"
+	"github.com/cdw-dev/cdw/internal/warehouse"
 )
 
 func extractCommand(s *settings) *ucli.Command {
@@ -52,52 +55,70 @@ func extractRun(c *ucli.Context, s *settings) error {
 		return err
 	}
 	defer a.Close()
-	r, err := extract.NewRunner(a, "raw", s.extractors)
+	sum, err := landFiles(ctx, c.App.Writer, w, a, s.extractors, files, c.String("from"))
 	if err != nil {
 		return err
 	}
-	chosen, err := r.Select(files)
-	if err != nil {
-		return invalid(err)
+	if sum.failed > 0 {
+		return failed("")
 	}
-	jobs, ignored, err := r.Plan(c.String("from"), chosen)
+	return nil
+}
+
+// fileSummary counts what landFiles did.
+type fileSummary struct {
+	loaded, skipped, failed, ignored int
+	rows, rejected                   int64
+}
+
+func (f fileSummary) String() string {
+	return fmt.Sprintf("%d file(s) loaded (%d rows, %d rejected into raw.rejected_records), %d skipped, %d failed, %d ignored",
+		f.loaded, f.rows, f.rejected, f.skipped, f.failed, f.ignored)
+}
+
+// landFiles lands the files under from with the named file extractors (all
+// when names is empty), a line per file and a summary to out. Bad
+// invocations and missing raw tables are invalid (exit 2); a file that
+// fails is counted, and the others still land.
+func landFiles(ctx context.Context, out io.Writer, w *workspace, a warehouse.Adapter, all []extract.Extractor, names []string, from string) (fileSummary, error) {
+	var sum fileSummary
+	r, err := extract.NewRunner(a, "raw", all)
 	if err != nil {
-		return invalid(err)
+		return sum, err
 	}
+	chosen, err := r.Select(names)
+	if err != nil {
+		return sum, invalid(err)
+	}
+	jobs, ignored, err := r.Plan(from, chosen)
+	if err != nil {
+		return sum, invalid(err)
+	}
+	sum.ignored = len(ignored)
 	if err := r.CheckTables(ctx, chosen); err != nil {
-		return invalid(err)
+		return sum, invalid(err)
 	}
-	out := c.App.Writer
 	results, runErr := r.Run(ctx, jobs)
-	var loaded, skipped, failedFiles int
-	var rows, rejected int64
 	for _, res := range results {
 		name := filepath.Base(res.Path)
 		switch res.Status {
 		case extract.StatusLoaded:
-			loaded++
-			rows += res.Rows
-			rejected += res.Rejected
+			sum.loaded++
+			sum.rows += res.Rows
+			sum.rejected += res.Rejected
 			fmt.Fprintf(out, "  OK     %-10s %s: %d rows, %d rejected\n", res.Extractor, name, res.Rows, res.Rejected)
 		case extract.StatusSkipped:
-			skipped++
+			sum.skipped++
 			note := "already loaded"
 			if res.LoadedAs != "" && res.LoadedAs != name {
 				note = "same content already loaded as " + res.LoadedAs
 			}
 			fmt.Fprintf(out, "  SKIP   %-10s %s: %s\n", res.Extractor, name, note)
 		case extract.StatusFailed:
-			failedFiles++
+			sum.failed++
 			fmt.Fprintf(out, "  FAIL   %-10s %s: %v (nothing loaded)\n", res.Extractor, name, res.Err)
 		}
 	}
-	fmt.Fprintf(out, "%s: %d file(s) loaded (%d rows, %d rejected into raw.rejected_records), %d skipped, %d failed, %d ignored\n",
-		w.targetName, loaded, rows, rejected, skipped, failedFiles, len(ignored))
-	if runErr != nil {
-		return runErr
-	}
-	if failedFiles > 0 {
-		return failed("")
-	}
-	return nil
+	fmt.Fprintf(out, "%s: %s\n", w.targetName, sum)
+	return sum, runErr
 }

@@ -31,7 +31,7 @@ func lsCommand(s *settings) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			all := []string{project.KindModel, project.KindSeed, project.KindSnapshot, project.KindSource, project.KindTest, project.KindUnitTest}
+			all := []string{project.KindModel, project.KindSeed, project.KindSnapshot, project.KindSource, project.KindTest, project.KindUnitTest, project.KindExtractor}
 			kinds := map[string]bool{}
 			for _, k := range all {
 				kinds[k] = true

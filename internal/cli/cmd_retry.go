@@ -42,6 +42,7 @@ func retryCommand(s *settings) *ucli.Command {
 			f.stateDir, _ = rr.Args["state"].(string)
 			f.restate = argBool(rr.Args, "restate")
 			f.start, _ = rr.Args["start"].(string)
+			f.from, _ = rr.Args["from"].(string)
 			f.end, _ = rr.Args["end"].(string)
 			sel := &selection{set: map[string]bool{}}
 			for _, r := range rr.Results {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,6 +26,7 @@ func runCommand(s *settings, name string) *ucli.Command {
 	if name != "test" {
 		flags = append(flags, &ucli.BoolFlag{Name: "full-refresh", Usage: "rebuild incremental models from scratch (not those with full_refresh: false)"})
 		flags = append(flags, batchFlags()...)
+		flags = append(flags, &ucli.StringFlag{Name: "from", Usage: "extractor nodes (--select extract:NAME+): the file or folder file extractors read (default: their from: setting)"})
 	}
 	return &ucli.Command{
 		Name: name, Usage: commandUsage[name], Flags: flags,
@@ -36,7 +38,7 @@ func runCommand(s *settings, name string) *ucli.Command {
 type runFlags struct {
 	fullRefresh, failFast, deferToState, favorState bool
 	selectExprs, excludeExprs                       []string
-	stateDir, vars                                  string
+	stateDir, vars, from                            string
 
 	// restate, start, end: --restate, --start, --end (microbatch models).
 	restate    bool
@@ -48,7 +50,7 @@ func flagsOf(c *ucli.Context) runFlags {
 		fullRefresh: c.Bool("full-refresh"), failFast: c.Bool("fail-fast"),
 		deferToState: c.Bool("defer"), favorState: c.Bool("favor-state"),
 		selectExprs: nonNil(c.StringSlice("select")), excludeExprs: nonNil(c.StringSlice("exclude")),
-		stateDir: c.String("state"), vars: c.String("vars"),
+		stateDir: c.String("state"), vars: c.String("vars"), from: c.String("from"),
 		restate: c.Bool("restate"), start: c.String("start"), end: c.String("end"),
 	}
 }
@@ -60,7 +62,7 @@ func (f runFlags) args(cmd string, w *workspace) map[string]any {
 		"full_refresh": f.fullRefresh, "fail_fast": f.failFast,
 		"target": w.targetName, "threads": w.target.Threads, "vars": f.vars,
 		"state": f.stateDir, "defer": f.deferToState, "favor_state": f.favorState,
-		"restate": f.restate, "start": f.start, "end": f.end,
+		"restate": f.restate, "start": f.start, "end": f.end, "from": w.pathOrEmpty(f.from),
 	}
 }
 
@@ -75,6 +77,9 @@ func runRun(c *ucli.Context, s *settings, cmd string) error {
 	sel, err := selectNodes(c, w, p, commandKinds(cmd))
 	if err != nil {
 		return err
+	}
+	if sel.ids, err = explicitExtractors(p, sel.ids, c.StringSlice("select")); err != nil {
+		return invalid(err)
 	}
 	f := flagsOf(c)
 	if f.restate {
@@ -116,6 +121,7 @@ func execute(c *ucli.Context, w *workspace, p *project.Project, cmd string, sel 
 		RunStartedAt: inv.start, InvocationID: inv.id, FullRefresh: f.fullRefresh,
 		Defer: sel.deferral(ctx, f, a), Batches: batches,
 	}}
+	exec.Extract = w.nodeExtract(out, a, w.pathOrEmpty(f.from), f.fullRefresh)
 	if err := projectHooks(ctx, out, a, p, "on-run-start", exec.Compile); err != nil {
 		return err
 	}
@@ -151,14 +157,39 @@ func planFor(p *project.Project, ids []string, build bool) run.Plan {
 		in[id] = true
 	}
 	plan := run.Plan{Parents: map[string][]string{}}
+	planned := map[string]bool{}
 	for _, id := range p.Graph.Order() {
 		if n := p.Nodes[id]; n.Kind == project.KindModel && n.Config.EffectiveMaterialized() == config.MaterializedEphemeral {
 			continue // inlined into its dependants; nothing to build
 		}
 		if in[id] {
 			plan.Order = append(plan.Order, id)
-			plan.Parents[id] = p.Graph.Parents(id)
+			planned[id] = true
 		}
+	}
+	// A node waits for its nearest planned ancestors: through a source (to
+	// its extractor) or an ephemeral model (to what it inlines).
+	via := map[string][]string{}
+	var nearest func(id string) []string
+	nearest = func(id string) []string {
+		if got, ok := via[id]; ok {
+			return got
+		}
+		var out []string
+		for _, parent := range p.Graph.Parents(id) {
+			if planned[parent] {
+				out = append(out, parent)
+			} else {
+				out = append(out, nearest(parent)...)
+			}
+		}
+		slices.Sort(out)
+		out = slices.Compact(out)
+		via[id] = out
+		return out
+	}
+	for _, id := range plan.Order {
+		plan.Parents[id] = nearest(id)
 	}
 	if !build {
 		return plan

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/cdw-dev/cdw/internal/extract"
+	"github.com/cdw-dev/cdw/internal/warehouse"
 )
 
 // splitExtractors sorts the named extractors into API (unit) extractors
@@ -61,39 +63,13 @@ func extractUnits(c *ucli.Context, s *settings, units []extract.UnitExtractor) e
 	if err != nil {
 		return err
 	}
+	req := unitRequest{units: c.String("accounts"), from: c.String("from"), land: c.String("land"),
+		fullRefresh: c.Bool("full-refresh"), mode: mode}
 	anyFailed := false
 	for _, ue := range units {
-		if err := r.CheckTables(ctx, ue); err != nil {
-			return invalid(err)
-		}
-		node, err := w.cfg.Extractor(ue.Name())
+		failedHere, err := w.extractUnit(ctx, c.App.Writer, a, r, ue, req)
 		if err != nil {
-			return invalid(err)
-		}
-		plan, err := ue.Prepare(ctx, extract.PrepareRequest{
-			Settings: node, Dir: w.dir, Target: w.targetName,
-			Units: c.String("accounts"), From: c.String("from"), Land: c.String("land"), FullRefresh: c.Bool("full-refresh"), Getenv: s.env,
-			Query: func(ctx context.Context, sql string) ([][]any, error) {
-				res, err := a.Query(ctx, sql, -1)
-				if err != nil {
-					return nil, err
-				}
-				return res.Rows, nil
-			},
-		})
-		if err != nil {
-			if extract.IsInvalid(err) {
-				return invalid(err)
-			}
 			return err
-		}
-		if sh, ok := plan.(secretHolder); ok {
-			s.redactor.Add(sh.Secrets()...)
-		}
-		failedHere, runErr := runUnits(ctx, c, w.targetName, r, ue, plan, mode)
-		_ = plan.Close()
-		if runErr != nil {
-			return runErr
 		}
 		anyFailed = anyFailed || failedHere
 	}
@@ -103,13 +79,55 @@ func extractUnits(c *ucli.Context, s *settings, units []extract.UnitExtractor) e
 	return nil
 }
 
+// unitRequest is what a run of an API extractor was asked for.
+type unitRequest struct {
+	units, from, land string
+	fullRefresh       bool
+	mode              string // progress view: "bar" or "lines"
+}
+
+// extractUnit prepares and runs one API extractor with the project's
+// settings, printing progress and a summary to out. It reports whether a
+// unit failed (recorded, retried next run); an invalid request or setting
+// is an invalid error (exit 2).
+func (w *workspace) extractUnit(ctx context.Context, out io.Writer, a warehouse.Adapter, r *extract.UnitRunner, ue extract.UnitExtractor, req unitRequest) (bool, error) {
+	if err := r.CheckTables(ctx, ue); err != nil {
+		return false, invalid(err)
+	}
+	node, err := w.cfg.Extractor(ue.Name())
+	if err != nil {
+		return false, invalid(err)
+	}
+	plan, err := ue.Prepare(ctx, extract.PrepareRequest{
+		Settings: node, Dir: w.dir, Target: w.targetName,
+		Units: req.units, From: req.from, Land: req.land, FullRefresh: req.fullRefresh, Getenv: w.s.env,
+		Query: func(ctx context.Context, sql string) ([][]any, error) {
+			res, err := a.Query(ctx, sql, -1)
+			if err != nil {
+				return nil, err
+			}
+			return res.Rows, nil
+		},
+	})
+	if err != nil {
+		if extract.IsInvalid(err) {
+			return false, invalid(err)
+		}
+		return false, err
+	}
+	if sh, ok := plan.(secretHolder); ok {
+		w.s.redactor.Add(sh.Secrets()...)
+	}
+	defer plan.Close()
+	return runUnits(ctx, out, w.targetName, r, ue, plan, req.mode, req.fullRefresh)
+}
+
 // runUnits runs one prepared plan with a progress view and prints its
 // summary. It reports whether any unit failed.
-func runUnits(ctx context.Context, c *ucli.Context, target string, r *extract.UnitRunner, ue extract.UnitExtractor, plan extract.UnitPlan, mode string) (bool, error) {
-	out := c.App.Writer
+func runUnits(ctx context.Context, out io.Writer, target string, r *extract.UnitRunner, ue extract.UnitExtractor, plan extract.UnitPlan, mode string, fullRefresh bool) (bool, error) {
 	fmt.Fprintf(out, "%s: %s\n", ue.Name(), plan.Summary())
 	v := newUnitView(out, ue.Name(), plan, mode == "bar")
-	rep, err := r.Run(ctx, ue, plan, extract.UnitRunOptions{FullRefresh: c.Bool("full-refresh"), Observer: v.event})
+	rep, err := r.Run(ctx, ue, plan, extract.UnitRunOptions{FullRefresh: fullRefresh, Observer: v.event})
 	v.finish()
 	failedUnits := rep.Failed()
 	for _, f := range failedUnits {

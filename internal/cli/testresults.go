@@ -20,7 +20,7 @@ import (
 func commandKinds(cmd string) map[string]bool {
 	switch cmd {
 	case "run":
-		return map[string]bool{project.KindModel: true}
+		return map[string]bool{project.KindModel: true, project.KindExtractor: true}
 	case "test":
 		return map[string]bool{project.KindTest: true, project.KindUnitTest: true}
 	case "seed":
@@ -29,7 +29,7 @@ func commandKinds(cmd string) map[string]bool {
 		return map[string]bool{project.KindSnapshot: true}
 	}
 	return map[string]bool{project.KindModel: true, project.KindTest: true, project.KindUnitTest: true,
-		project.KindSeed: true, project.KindSnapshot: true}
+		project.KindSeed: true, project.KindSnapshot: true, project.KindExtractor: true}
 }
 
 // gateTests rearranges the plan for tests that judge a model before it is
@@ -98,7 +98,7 @@ func planCounts(p *project.Project, ids []string) string {
 		count[kind]++
 	}
 	var parts []string
-	for _, kind := range []string{project.KindSeed, project.KindSnapshot, project.KindModel, project.KindTest} {
+	for _, kind := range []string{project.KindExtractor, project.KindSeed, project.KindSnapshot, project.KindModel, project.KindTest} {
 		if count[kind] > 0 {
 			parts = append(parts, plural(count[kind], kind))
 		}

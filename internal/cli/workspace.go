@@ -128,7 +128,7 @@ func (w *workspace) project() (*project.Project, error) {
 		return nil, err
 	}
 	p, err := project.Load(w.cfg, project.Options{FS: w.fsys, Target: w.target, Dialect: d, Vars: w.vars, Env: w.s.env,
-		Log: w.templateLog})
+		Log: w.templateLog, Extractors: landers(w.s.extractors)})
 	if err != nil {
 		return nil, invalid(err)
 	}

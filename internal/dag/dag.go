@@ -29,6 +29,9 @@ const (
 	ResourceTest   = "test"
 	ResourceSource = "source"
 	ResourceSeed   = "seed"
+	// ResourceExtractor is an extractor, upstream of the sources it lands
+	// (selected with extract:NAME).
+	ResourceExtractor = "extractor"
 )
 
 // Node is one vertex of the project graph, as handed to Build.

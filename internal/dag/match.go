@@ -33,6 +33,8 @@ func (a *atom) matches(n *Node) bool {
 		}
 		src, _, _ := strings.Cut(n.Name, ".")
 		return a.match(n.Name) || a.match(src)
+	case methodExtract:
+		return n.ResourceType == ResourceExtractor && a.match(n.Name)
 	case methodTestType:
 		if n.ResourceType != ResourceTest {
 			return false

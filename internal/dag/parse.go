@@ -42,6 +42,7 @@ const (
 	methodSource       = "source"
 	methodTestType     = "test_type"
 	methodConfig       = "config"
+	methodExtract      = "extract"
 )
 
 // atom is one parsed selector such as "2+tag:nightly+1" or "@readings".
@@ -149,7 +150,7 @@ func parseAtom(raw string, methods map[string]Method) (atom, error) {
 // checkMethod validates a.method and normalizes the value it takes.
 func (a *atom) checkMethod() error {
 	switch a.method {
-	case methodName, methodTag, methodResourceType, methodSource:
+	case methodName, methodTag, methodResourceType, methodSource, methodExtract:
 	case methodPath:
 		v := strings.TrimPrefix(a.value, "./")
 		a.value = path.Clean(v)

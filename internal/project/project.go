@@ -148,6 +148,8 @@ type Options struct {
 	// and exceptions.warn(); nil discards it. It may be called
 	// concurrently.
 	Log func(msg string)
+	// Extractors become nodes upstream of the source tables they land.
+	Extractors []Lander
 }
 
 // Load reads the project's files and builds its graph. The error is a
@@ -222,6 +224,7 @@ func Load(cfg *config.Project, opts Options) (*Project, error) {
 		return nil, probs
 	}
 	probs.add(p.addSources(props))
+	p.addExtractors(opts.Extractors)
 	models, err := readTrees(opts.FS, lay.models, ".sql", nil)
 	if err != nil {
 		return nil, err

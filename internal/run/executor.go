@@ -20,6 +20,9 @@ type Executor struct {
 	Compile compile.Options
 	// SampleRows is how many failing rows a failed test keeps (default 5).
 	SampleRows int
+	// Extract runs the named extractor for an extractor node; nil makes
+	// such a node an error. The CLI supplies it (it owns the extractors).
+	Extract func(ctx context.Context, name string) Outcome
 }
 
 // TestDetail is the Outcome.Detail of a test that found failing rows.

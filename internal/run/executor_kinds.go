@@ -29,6 +29,11 @@ func (e *Executor) StepAny(ctx context.Context, id string) Outcome {
 		return e.unitTest(ctx, n)
 	case project.KindTest:
 		return e.dataTest(ctx, n)
+	case project.KindExtractor:
+		if e.Extract == nil {
+			return errorOutcome(fmt.Errorf("extractor %s: extractors run from the cdw command line only", n.Name))
+		}
+		return e.Extract(ctx, n.Name)
 	}
 	return e.Step(ctx, id)
 }
