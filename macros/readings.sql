@@ -49,3 +49,16 @@ end)
 {% macro days_between(from_ts, to_ts) -%}
 (cast({{ to_ts }} as date) - cast({{ from_ts }} as date))
 {%- endmacro %}
+
+{#- Why a half-hourly kWh value is no consumption, or NULL when it is one:
+    error_value when it is one of var halfhourly_error_values (to within
+    half a Wh: the values are all-ones counters, 2^24-1 Wh = 16777.215 kWh
+    and the like), negative when below zero. -#}
+{% macro halfhourly_kwh_issue(kwh) -%}
+(case
+    {%- for v in var('halfhourly_error_values') %}
+    when abs({{ kwh }} - {{ v }}) < 0.0005 then 'error_value'
+    {%- endfor %}
+    when {{ kwh }} < 0 then 'negative'
+end)
+{%- endmacro %}
