@@ -44,6 +44,10 @@ type Options struct {
 	// executor, which plans microbatch models with them; compile itself
 	// does not read it.
 	Batches BatchRange
+	// Query runs SQL on the target for run_query(), {% call statement %}
+	// and adapter.get_columns_in_relation, and makes `execute` true. Nil
+	// (compile without a connection) renders as dbt's parse does.
+	Query func(sql string) (*template.QueryResult, error)
 }
 
 // Batch is one microbatch window, [Start, End) in UTC.
@@ -135,6 +139,7 @@ func (in *inliner) context(n *project.Node, incremental bool) template.Context {
 		IsIncremental: incremental,
 		RunStartedAt:  in.opts.RunStartedAt,
 		InvocationID:  in.opts.InvocationID,
+		Query:         in.opts.Query,
 	}
 	if n != nil && n.Kind == project.KindModel {
 		ctx.This = relation(p, n.Relation)

@@ -37,11 +37,7 @@ func (e *Executor) Step(ctx context.Context, id string) Outcome {
 	if !ok {
 		return errorOutcome(fmt.Errorf("no node %s", id))
 	}
-	opts := e.Compile
-	opts.IsTable = func(r warehouse.Relation) bool {
-		kind, ok, err := e.Adapter.RelationKind(ctx, r)
-		return err == nil && ok && kind == warehouse.KindTable
-	}
+	opts := e.compileOptions(ctx)
 	c, err := compile.Compile(e.Project, id, opts)
 	if err != nil {
 		return errorOutcome(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/cdw-dev/cdw/internal/ddl"
 	"github.com/cdw-dev/cdw/internal/project"
 	"github.com/cdw-dev/cdw/internal/quality"
+	"github.com/cdw-dev/cdw/internal/template"
 	"github.com/cdw-dev/cdw/internal/testhistory"
 	"github.com/cdw-dev/cdw/internal/warehouse"
 )
@@ -34,6 +35,13 @@ func (e *Executor) compileOptions(ctx context.Context) compile.Options {
 	opts.IsTable = func(r warehouse.Relation) bool {
 		kind, ok, err := e.Adapter.RelationKind(ctx, r)
 		return err == nil && ok && kind == warehouse.KindTable
+	}
+	opts.Query = func(sql string) (*template.QueryResult, error) {
+		res, err := e.Adapter.Query(ctx, sql, -1)
+		if err != nil {
+			return nil, err
+		}
+		return &template.QueryResult{Columns: res.Columns, Rows: res.Rows}, nil
 	}
 	return opts
 }

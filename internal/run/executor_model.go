@@ -55,16 +55,8 @@ func (e *Executor) runHooks(ctx context.Context, which string, sqls []string) er
 	return nil
 }
 
-// modelOptions are the compile options for a model compiled now: is_incremental()
-// sees the warehouse as it is.
-func (e *Executor) modelOptions(ctx context.Context) compile.Options {
-	opts := e.Compile
-	opts.IsTable = func(r warehouse.Relation) bool {
-		kind, ok, err := e.Adapter.RelationKind(ctx, r)
-		return err == nil && ok && kind == warehouse.KindTable
-	}
-	return opts
-}
+// modelOptions are the compile options for a model compiled now.
+func (e *Executor) modelOptions(ctx context.Context) compile.Options { return e.compileOptions(ctx) }
 
 // restatesInFull reports whether n is an incremental model (not
 // microbatch) in a --restate run, which rebuilds it in full unless
