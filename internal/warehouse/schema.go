@@ -113,7 +113,11 @@ func (p schemaPlan) statements(s Statements, rel Relation) []string {
 			out = append(out, is.DropColumn(rel, c.Name))
 		}
 		for _, r := range p.change.retyped {
-			out = append(out, is.AlterColumnType(rel, r.name, r.to))
+			if rt, ok := s.(ColumnRetyper); ok {
+				out = append(out, rt.RetypeColumn(rel, r.name, r.to)...)
+			} else {
+				out = append(out, is.AlterColumnType(rel, r.name, r.to))
+			}
 		}
 	}
 	return out

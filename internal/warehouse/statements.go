@@ -92,6 +92,13 @@ type IncrementalStatements interface {
 	ProspectQuery(p Prospect) string
 }
 
+// ColumnRetyper is implemented by incremental dialects whose engine cannot
+// change a column's type in one statement (Redshift): sync_all_columns
+// runs RetypeColumn's statements, in order, instead of AlterColumnType.
+type ColumnRetyper interface {
+	RetypeColumn(rel Relation, name, typ string) []string
+}
+
 // RowNumberColumn is the helper column DedupeQuery adds.
 const RowNumberColumn = "__cdw_row_number"
 

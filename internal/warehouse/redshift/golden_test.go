@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
 
@@ -26,7 +27,9 @@ type recorder struct {
 	log      []string
 	kinds    map[string]warehouse.Kind // relation → kind; absent: missing
 	columns  []warehouse.Column
-	depViews [][]any
+	// columnsOf answers Columns for the relations it names, before columns.
+	columnsOf map[string][]warehouse.Column
+	depViews  [][]any
 }
 
 func (r *recorder) Dialect() warehouse.Dialect { return r.d }
@@ -61,6 +64,9 @@ func (r *recorder) Query(_ context.Context, sql string, _ int, args ...any) (*wa
 	return &warehouse.Result{}, nil
 }
 func (r *recorder) Columns(_ context.Context, rel warehouse.Relation) ([]warehouse.Column, error) {
+	if cols, ok := r.columnsOf[rel.String()]; ok {
+		return cols, nil
+	}
 	return r.columns, nil
 }
 func (r *recorder) RelationKind(_ context.Context, rel warehouse.Relation) (warehouse.Kind, bool, error) {
@@ -168,6 +174,29 @@ func goldenCases(t *testing.T) []txtar.File {
 	inc = &recorder{kinds: inc.kinds, columns: inc.columns}
 	run("materialize_incremental_merge", inc, func(a warehouse.Adapter) error {
 		_, err := warehouse.ApplyIncremental(ctx, a, warehouse.IncrementalSpec{Relation: model, Query: "select 1 as k, 2 as v", Strategy: "merge", UniqueKey: []string{"k"}})
+		return err
+	})
+	inc = &recorder{kinds: inc.kinds, columns: inc.columns}
+	run("materialize_incremental_delete_insert_dedupe", inc, func(a warehouse.Adapter) error {
+		_, err := warehouse.ApplyIncremental(ctx, a, warehouse.IncrementalSpec{Relation: model, Query: "select 1 as k, 2 as v", Strategy: "delete+insert",
+			UniqueKey: []string{"k"}, DedupeBy: "v desc"})
+		return err
+	})
+	inc = &recorder{kinds: inc.kinds, columns: []warehouse.Column{{Name: "read_at", Type: "timestamp"}, {Name: "v", Type: "integer"}}}
+	day := time.Date(2023, 3, 26, 0, 0, 0, 0, time.UTC)
+	run("materialize_incremental_microbatch_window", inc, func(a warehouse.Adapter) error {
+		_, err := warehouse.ApplyIncremental(ctx, a, warehouse.IncrementalSpec{Relation: model, Query: "select read_at, v from cdw.stg", Strategy: "microbatch",
+			Window: &warehouse.Window{Column: "read_at", Start: day, End: day.AddDate(0, 0, 1)}})
+		return err
+	})
+	inc = &recorder{kinds: inc.kinds, columnsOf: map[string][]warehouse.Column{
+		"cdw.readings":            {{Name: "k", Type: "integer"}, {Name: "v", Type: "integer"}, {Name: "old", Type: "text"}},
+		"cdw.readings__cdw_delta": {{Name: "k", Type: "integer"}, {Name: "v", Type: "numeric(18,3)"}, {Name: "added", Type: "date"}},
+	}}
+	run("materialize_incremental_sync_all_columns_audited", inc, func(a warehouse.Adapter) error {
+		_, err := warehouse.ApplyIncremental(ctx, a, warehouse.IncrementalSpec{Relation: model, Query: "select 1 as k, 2.5 as v, current_date as added", Strategy: "merge",
+			UniqueKey: []string{"k"}, OnSchemaChange: "sync_all_columns",
+			Audit: func(ctx context.Context, view warehouse.Relation) error { return nil }})
 		return err
 	})
 	return files
