@@ -47,3 +47,19 @@ md5('{{ source }}|' || {{ file_col }} || '|' || cast({{ line_col }} as varchar))
     else 'gas'
 end)
 {%- endmacro %}
+
+{#- Whether a 13-digit MPAN core's check digit is right: the first twelve
+    digits times the weights 3 5 7 13 17 19 23 29 31 37 41 43, summed,
+    modulo 11, modulo 10, is the 13th digit. NULL for anything that is not
+    13 digits. -#}
+{% macro mpan_check_ok(mpxn) -%}
+{%- set weights = [3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43] -%}
+(case
+    when length({{ mpxn }}) = 13 and translate({{ mpxn }}, '0123456789', '') = ''
+    then (
+        {%- for w in weights %}
+        cast(substr({{ mpxn }}, {{ loop.index }}, 1) as integer) * {{ w }}{% if not loop.last %} +{% endif %}
+        {%- endfor %}
+    ) % 11 % 10 = cast(substr({{ mpxn }}, 13, 1) as integer)
+end)
+{%- endmacro %}
