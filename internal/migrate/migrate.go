@@ -241,6 +241,9 @@ func New(db *sql.DB, engine string, fsys fs.FS, opts ...Option) (*Migrator, erro
 	default:
 		return nil, fmt.Errorf("migrate: unsupported engine %q (supported: %q, %q, %q)", engine, EnginePostgres, EngineDuckDB, EngineRedshift)
 	}
+	if engine == EngineRedshift {
+		fsys = redshiftFS{fsys}
+	}
 	p, err := goose.NewProvider(dialect, db, fsys, gopts...)
 	if errors.Is(err, goose.ErrNoMigrations) {
 		return nil, errors.New("migrate: no migration files (NNNNN_name.sql) found")
