@@ -23,10 +23,10 @@ var update = flag.Bool("update", false, "rewrite testdata/*.txtar golden files")
 // send, answering catalog probes from its fields. It pins the exact SQL
 // sequence each materialization produces on Redshift.
 type recorder struct {
-	d        Dialect
-	log      []string
-	kinds    map[string]warehouse.Kind // relation → kind; absent: missing
-	columns  []warehouse.Column
+	d       Dialect
+	log     []string
+	kinds   map[string]warehouse.Kind // relation → kind; absent: missing
+	columns []warehouse.Column
 	// columnsOf answers Columns for the relations it names, before columns.
 	columnsOf map[string][]warehouse.Column
 	depViews  [][]any
