@@ -30,7 +30,7 @@ func TestAllIsStableAndWellFormed(t *testing.T) {
 			}
 		}
 	}
-	if want := "[d0010 halfhourly billing]"; fmt.Sprint(names) != want {
+	if want := "[d0010 halfhourly nationalgrid d0018 alp billing]"; fmt.Sprint(names) != want {
 		t.Errorf("All() names = %v, want %s", names, want)
 	}
 	all[0] = nil
@@ -45,6 +45,12 @@ func TestMatchesAreDisjoint(t *testing.T) {
 		"f.uff": "ZHV|0000475656|D0010002|D|UDMS|X|MRCY|20160302153151||||OPER|\n",
 		"f.csv": "Consumption (kWh), Start, End\r\n",
 		"z.csv": "ZHV|0000475656|D0010002|D|UDMS|X|MRCY|20160302153151||||OPER|\n",
+		"d.flw": "ZHV|F1|D0018001|X|SVAA|X|SUPP|20231030101500||||OPER|\n",
+		"e.flw": "ZPD|20231028|SF|D|2|\n",
+		"g.csv": "Applicable At,Applicable For,Data Item,Value,Generated Time,Quality Indicator\n",
+		"m.csv": ",name,applicable_at,applicable_for,value\n",
+		"a.csv": "RegionProfile,Date,ForecastDocumentation,Variance\n",
+		"b.csv": "LDZ,EUC,Gas Day,ALP,DAF\n",
 	}
 	for name, head := range heads {
 		n := 0
