@@ -35,10 +35,10 @@ type Options struct {
 	// (--defer reads unbuilt parents from another environment).
 	Defer func(*project.Node) (warehouse.Relation, bool)
 	// Batch, if set, is the time window of the microbatch being compiled:
-	// every ref() to a model whose config sets event_time reads only that
-	// model's rows with event_time in [Batch.Start, Batch.End), through a
-	// CTE named __cdw_batch__<model> (so an alias after the ref still
-	// works). Refs to other models and sources are not filtered.
+	// every ref() to a model and every source() of a table whose config
+	// sets event_time reads only its rows with event_time in [Batch.Start,
+	// Batch.End), through a CTE named __cdw_batch__<name> (so an alias
+	// after the ref still works). Other refs and sources are not filtered.
 	Batch *Batch
 	// Batches carries a run's --start, --end and --restate to the
 	// executor, which plans microbatch models with them; compile itself
@@ -232,6 +232,11 @@ func (r Resolver) Source(src, tbl string) (template.Relation, error) {
 	n, ok := r.P.Nodes["source."+src+"."+tbl]
 	if !ok {
 		return template.Relation{}, fmt.Errorf("source(%q, %q): no such source table", src, tbl)
+	}
+	if r.in != nil {
+		if b := r.in.opts.Batch; b != nil && n.Config.EventTime != "" {
+			return r.in.batchRef(n, n.Relation, *b), nil
+		}
 	}
 	return relation(r.P, n.Relation), nil
 }

@@ -16,7 +16,9 @@ func cteName(model string) string { return "__cdw_cte__" + model }
 
 // batchCTEName is what ref() to a model filtered to a microbatch window
 // renders to.
-func batchCTEName(model string) string { return "__cdw_batch__" + model }
+func batchCTEName(name string) string {
+	return "__cdw_batch__" + strings.ReplaceAll(name, ".", "__") // source names are source.table
+}
 
 // inliner collects the CTEs a render refers to, in the order they must
 // appear (every CTE after those it reads): ephemeral models (recursively)

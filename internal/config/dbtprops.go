@@ -58,12 +58,13 @@ func dbtPropsShape() *propsShape {
 	snapshotConfig := &propsShape{what: "snapshot config", keep: func(k string) bool {
 		return slices.Contains([]string{"schema", "tags", "enabled", "strategy", "unique_key", "updated_at", "check_cols", "hard_deletes"}, k)
 	}}
+	sourceConfig := &propsShape{what: "source config", keep: func(k string) bool { return k == "event_time" }}
 	table := testsAndColumns("source table", map[string]*propsShape{"name": nil, "identifier": nil, "description": nil,
-		"loaded_at_field": nil, "freshness": nil})
+		"loaded_at_field": nil, "freshness": nil, "config": sourceConfig})
 	return &propsShape{what: "properties file", keys: map[string]*propsShape{
 		"version": nil,
 		"sources": listOf("source", map[string]*propsShape{"name": nil, "schema": nil, "description": nil,
-			"loaded_at_field": nil, "freshness": nil, "tables": table}),
+			"loaded_at_field": nil, "freshness": nil, "config": sourceConfig, "tables": table}),
 		"models":    testsAndColumns("model", map[string]*propsShape{"name": nil, "description": nil, "config": modelConfig}),
 		"seeds":     testsAndColumns("seed", map[string]*propsShape{"name": nil, "description": nil, "config": seedConfig}),
 		"snapshots": testsAndColumns("snapshot", map[string]*propsShape{"name": nil, "description": nil, "relation": nil, "config": snapshotConfig}),

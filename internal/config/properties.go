@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -38,8 +39,10 @@ type SourceDecl struct {
 	// ("" and nil when unset); see Freshness.
 	LoadedAtField string
 	Freshness     *FreshnessDecl
-	Tables        []SourceTableDecl
-	Pos           yamlx.Pos
+	// EventTime is the default event_time of the source's tables.
+	EventTime string
+	Tables    []SourceTableDecl
+	Pos       yamlx.Pos
 }
 
 // SourceTableDecl is a table of a source.
@@ -57,7 +60,11 @@ type SourceTableDecl struct {
 	LoadedAtField string
 	Freshness     *FreshnessDecl
 	FreshnessNull bool
-	Pos           yamlx.Pos
+	// EventTime (config.event_time, the table's or else its source's) is
+	// the column placing each row in time: a microbatch model reading the
+	// table reads only the rows of its batch.
+	EventTime string
+	Pos       yamlx.Pos
 }
 
 // AllTests returns the table-level tests followed by each column's tests.
@@ -285,8 +292,14 @@ type sourceFile struct {
 	Description   string         `yaml:"description"`
 	LoadedAtField string         `yaml:"loaded_at_field"`
 	Freshness     freshnessField `yaml:"freshness"`
+	Config        sourceConfig   `yaml:"config"`
 	Tables        []tableFile    `yaml:"tables"`
 	Pos           yamlx.Pos
+}
+
+// sourceConfig is the config: block of a source or source table.
+type sourceConfig struct {
+	EventTime string `yaml:"event_time"`
 }
 
 type tableFile struct {
@@ -295,6 +308,7 @@ type tableFile struct {
 	Description   string         `yaml:"description"`
 	LoadedAtField string         `yaml:"loaded_at_field"`
 	Freshness     freshnessField `yaml:"freshness"`
+	Config        sourceConfig   `yaml:"config"`
 	Columns       []columnFile   `yaml:"columns"`
 	testKeys      `yaml:",inline"`
 	Pos           yamlx.Pos
@@ -400,7 +414,7 @@ func (pl *propsLoader) addUnitTest(u UnitTestDecl) {
 
 func (pl *propsLoader) addSource(field string, s sourceFile) {
 	decl := SourceDecl{Name: s.Name, Schema: s.Schema, Description: s.Description,
-		LoadedAtField: s.LoadedAtField, Freshness: s.Freshness.decl, Pos: s.Pos}
+		LoadedAtField: s.LoadedAtField, Freshness: s.Freshness.decl, EventTime: s.Config.EventTime, Pos: s.Pos}
 	if decl.Schema == "" {
 		decl.Schema = decl.Name
 	}
@@ -413,7 +427,8 @@ func (pl *propsLoader) addSource(field string, s sourceFile) {
 	for i, t := range s.Tables {
 		tf := yamlx.Elem(yamlx.Field(field, "tables"), i)
 		table := SourceTableDecl{Name: t.Name, Identifier: t.Identifier, Description: t.Description,
-			LoadedAtField: t.LoadedAtField, Freshness: t.Freshness.decl, FreshnessNull: t.Freshness.null, Pos: t.Pos}
+			LoadedAtField: t.LoadedAtField, Freshness: t.Freshness.decl, FreshnessNull: t.Freshness.null,
+			EventTime: cmp.Or(t.Config.EventTime, s.Config.EventTime), Pos: t.Pos}
 		if table.Identifier == "" {
 			table.Identifier = table.Name
 		}

@@ -38,6 +38,7 @@ func (p *Project) addSources(props *config.Properties) error {
 				Relation: warehouse.Relation{Schema: schema, Name: ident},
 				Columns:  columns(t.Columns),
 			}
+			n.Config.EventTime = t.EventTime
 			field, f, ok := config.Freshness(s, t)
 			switch {
 			case ok:

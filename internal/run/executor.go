@@ -51,7 +51,9 @@ func (e *Executor) Step(ctx context.Context, id string) Outcome {
 	default:
 		out = errorOutcome(fmt.Errorf("%s: cannot run a %s", id, n.Kind))
 	}
-	out.SQL = c.SQL
+	if out.SQL == "" { // a step that ran other SQL (a microbatch's batches) said so
+		out.SQL = c.SQL
+	}
 	return out
 }
 

@@ -96,12 +96,14 @@ func (e *Executor) microbatch(ctx context.Context, n *project.Node, opts compile
 		return Outcome{Status: StatusSuccess, Rows: 0, Message: fmt.Sprintf("microbatch %s: no complete batch in range", rel)}
 	}
 	var total int64
+	var last string // the SQL of the last batch run, for target/run
 	for i, iv := range todo {
 		opts.Batch = &compile.Batch{Start: iv.Start, End: iv.End}
 		c, err := compile.Compile(e.Project, n.ID, opts)
 		if err != nil {
 			return errorOutcome(err)
 		}
+		last = fmt.Sprintf("-- batch %s (%d of %d)\n%s", iv, i+1, len(todo), c.SQL)
 		rows, err := warehouse.ApplyIncremental(ctx, pa, warehouse.IncrementalSpec{
 			Relation: rel, Query: c.SQL, Strategy: warehouse.StrategyMicrobatch,
 			Window:    &warehouse.Window{Column: cfg.EventTime, Start: iv.Start, End: iv.End},
@@ -120,7 +122,7 @@ func (e *Executor) microbatch(ctx context.Context, n *project.Node, opts compile
 	if req.Restate {
 		verb = "restated"
 	}
-	return Outcome{Status: StatusSuccess, Rows: total,
+	return Outcome{Status: StatusSuccess, Rows: total, SQL: last,
 		Message: fmt.Sprintf("%s %d %s batch(es) of %s: %s (%d rows)%s", verb, len(todo), unit, rel, intervals.Spans(todo), total, aud.note())}
 }
 
