@@ -298,11 +298,18 @@ func replaceKeepingDependants(ctx context.Context, tx Conn, s Statements, rel Re
 }
 
 // dependentViews captures the definitions of views depending on rel, in
-// recreation order; nil on engines that bind views by name.
+// recreation order; nil on engines that bind views by name. c must be a
+// transaction: on dialects with a DependantsLocker it takes that lock
+// first, which holds until c ends.
 func dependentViews(ctx context.Context, c Conn, s Statements, rel Relation) ([]ViewDefinition, error) {
 	q, args, ok := s.DependentViews(rel)
 	if !ok {
 		return nil, nil
+	}
+	if l, ok := s.(DependantsLocker); ok {
+		if err := c.Exec(ctx, l.LockDependants()); err != nil {
+			return nil, fmt.Errorf("lock dependent views of %s: %w", rel, err)
+		}
 	}
 	res, err := c.Query(ctx, q, -1, args...)
 	if err != nil {

@@ -60,6 +60,17 @@ type Statements interface {
 	DependentViews(rel Relation) (query string, args []any, ok bool)
 }
 
+// DependantsLocker is optional on a Statements whose DependentViews is
+// ok. LockDependants returns a statement that, run first in a transaction
+// that drops and recreates the views depending on a relation, waits for
+// and then holds (until that transaction ends) the database's one lock on
+// such transactions. Two concurrent swaps of tables that share a dependent
+// view then neither read a view the other has just dropped nor deadlock
+// over it.
+type DependantsLocker interface {
+	LockDependants() string
+}
+
 // IncrementalStatements extends Statements with what the delete+insert and
 // microbatch strategies, on_schema_change, dedupe_by and write-audit-publish
 // need. It is optional: BuildTableWith and ApplyIncremental return

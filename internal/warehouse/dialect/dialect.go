@@ -244,6 +244,18 @@ func (d SQL) DependentViews(rel warehouse.Relation) (string, []any, bool) {
 	return dependentViewsPostgres, []any{d.QuoteRelation(rel)}, true
 }
 
+// dependantsLockKey is the two-part advisory-lock key LockDependants
+// takes ("cdw" and 1). Two-part keys never collide with the one-part keys
+// of run locks.
+const dependantsLockKey = "6513783, 1"
+
+// LockDependants takes a transaction-scoped advisory lock, so swaps that
+// drop and recreate dependent views run one at a time (see
+// warehouse.DependantsLocker). Dialects without bound views never call it.
+func (d SQL) LockDependants() string {
+	return "select pg_advisory_xact_lock(" + dependantsLockKey + ")"
+}
+
 func (d SQL) keyMatch(key []string) string {
 	parts := make([]string, len(key))
 	for i, k := range key {

@@ -2,7 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cdw-dev/cdw/internal/testenv"
@@ -91,5 +93,51 @@ func TestLockExcludesAnotherPool(t *testing.T) {
 	}
 	if res.Rows[0][0] != int64(0) {
 		t.Errorf("%v advisory locks remain after every unlock", res.Rows[0][0])
+	}
+}
+
+// Tables that share dependent views can be rebuilt concurrently (as `cdw
+// run --threads N` does): each swap sees the views as the other left them,
+// and the two never deadlock over them.
+func TestConcurrentBuildTablesSharingViews(t *testing.T) {
+	ctx := context.Background()
+	a := open(t, testenv.PostgresURL(t), 4)
+	tables := []warehouse.Relation{{Schema: "marts", Name: "left_t"}, {Schema: "marts", Name: "right_t"}}
+	for _, rel := range tables {
+		if _, err := warehouse.BuildTable(ctx, a, rel, "select x as id from generate_series(1, 3) as g(x)"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 4; i++ {
+		if err := a.Exec(ctx, fmt.Sprintf("create view marts.both_%d as select l.id, r.id as rid from marts.left_t l join marts.right_t r using (id)", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const rounds = 15
+	errs := make(chan error, len(tables)*rounds)
+	var wg sync.WaitGroup
+	for _, rel := range tables {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := 0; r < rounds; r++ {
+				_, err := warehouse.BuildTable(ctx, a, rel, fmt.Sprintf("select x as id from generate_series(1, %d) as g(x)", 3+r))
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	res, err := a.Query(ctx, "select count(*) from marts.both_3", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows[0][0] != int64(3+rounds-1) {
+		t.Errorf("view over both rebuilt tables has %v rows, want %d", res.Rows[0][0], 3+rounds-1)
 	}
 }
