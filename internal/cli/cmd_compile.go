@@ -17,14 +17,14 @@ import (
 func compileCommand(s *settings) *ucli.Command {
 	return &ucli.Command{
 		Name:  "compile",
-		Usage: "render the selected models and tests to SQL under target/compiled/ (no warehouse needed)",
+		Usage: "render the selected models, snapshots and tests to SQL under target/compiled/ (no warehouse needed)",
 		Flags: selectionFlags(),
 		Action: func(c *ucli.Context) error {
 			w, p, err := loadProject(c, s)
 			if err != nil {
 				return err
 			}
-			sel, err := selectNodes(c, w, p, map[string]bool{project.KindModel: true, project.KindTest: true})
+			sel, err := selectNodes(c, w, p, map[string]bool{project.KindModel: true, project.KindTest: true, project.KindSnapshot: true})
 			if err != nil {
 				return err
 			}
@@ -34,7 +34,7 @@ func compileCommand(s *settings) *ucli.Command {
 			targetDir := w.path(w.cfg.Paths.Target)
 			var problems project.Problems
 			for _, id := range ids {
-				n, err := compile.Compile(p, id, opts)
+				n, err := compileNode(p, id, opts)
 				if err != nil {
 					problems = append(problems, err.Error())
 					continue
@@ -58,4 +58,17 @@ func compileCommand(s *settings) *ucli.Command {
 			return nil
 		},
 	}
+}
+
+// compileNode renders a model, a test or a snapshot's select.
+func compileNode(p *project.Project, id string, opts compile.Options) (*compile.Node, error) {
+	n := p.Nodes[id]
+	if n.Kind != project.KindSnapshot {
+		return compile.Compile(p, id, opts)
+	}
+	sql, err := compile.Inline(p, n.Snapshot.Select, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", n.Path, err)
+	}
+	return &compile.Node{ID: id, SQL: sql, File: compile.File(p, n)}, nil
 }

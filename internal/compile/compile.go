@@ -112,6 +112,9 @@ func File(p *project.Project, n *project.Node) string {
 	if n.Kind == project.KindTest && n.Test.Generic != "" {
 		return path.Join(p.Config.Name, n.Path, n.Name+".sql")
 	}
+	if n.Kind == project.KindSnapshot { // declared in YAML: one file per snapshot beside it
+		return path.Join(p.Config.Name, path.Dir(n.Path), n.Name+".sql")
+	}
 	return path.Join(p.Config.Name, n.Path)
 }
 
