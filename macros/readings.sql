@@ -56,7 +56,7 @@ end)
     and the like), negative when below zero. -#}
 {% macro halfhourly_kwh_issue(kwh) -%}
 (case
-    {%- for v in var('halfhourly_error_values') %}
+    {%- for v in var('halfhourly_error_values', [16777.215, 4294967.295, 2147483.647]) %}
     when abs({{ kwh }} - {{ v }}) < 0.0005 then 'error_value'
     {%- endfor %}
     when {{ kwh }} < 0 then 'negative'

@@ -21,6 +21,7 @@
 --   implausible_advance  more than var max_daily_advance_<fuel> units a day
 --                        since the register's previous usable reading
 --                        (rollovers counted as §4.2 rules, in consumption_advances)
+-- Each var's default here is its value in project.yml.
 with judged as (
     select
         r.*,
@@ -28,24 +29,24 @@ with judged as (
         case
             when r.register_key is null then 'no_register_key'
             when r.reading_value < 0 then 'negative'
-            when r.reading_value > {{ var('max_register_value') }} then 'implausible'
+            when r.reading_value > {{ var('max_register_value', 99999999) }} then 'implausible'
             when g.digit_count is not null and r.reading_value >= power(10, g.digit_count) then 'exceeds_digits'
             when r.source = 'd0010' and (
                     coalesce(r.source_status, '') <> 'V'
                  or coalesce(r.reading_flag, '') = 'F'
-                 or coalesce(r.reading_type, '') in {{ sql_list(var('d0010_withdrawn_reading_types')) }})
+                 or coalesce(r.reading_type, '') in {{ sql_list(var('d0010_withdrawn_reading_types', ['W'])) }})
                 then 'not_valid_at_source'
-            when r.source = 'd0010' and coalesce(r.reading_type, '') in {{ sql_list(var('d0010_estimated_reading_types')) }}
+            when r.source = 'd0010' and coalesce(r.reading_type, '') in {{ sql_list(var('d0010_estimated_reading_types', ['D', 'O'])) }}
                 then 'not_actual'
             when r.source = 'billing' and coalesce(r.source_status, '') <> 'VALID' then 'not_valid_at_source'
             when r.source = 'billing' and coalesce(r.reading_type, '') <> 'ACTUAL' then 'not_actual'
             when r.source = 'billing' and not coalesce(r.billable, false) then 'not_billable'
-            {%- if not var('include_smart_reads') %}
+            {%- if not var('include_smart_reads', true) %}
             when r.source = 'billing' and r.reading_source = 'SMART' then 'smart_excluded'
             {%- endif %}
             when r.source = 'billing'
-             and coalesce(r.reading_source, '') not in {{ sql_list(var('valid_reading_sources')) }}
-             {%- if var('include_smart_reads') %}
+             and coalesce(r.reading_source, '') not in {{ sql_list(var('valid_reading_sources', ['CUSTOMER', 'DC', 'DCOPENING'])) }}
+             {%- if var('include_smart_reads', true) %}
              and coalesce(r.reading_source, '') <> 'SMART'
              {%- endif %}
                 then 'source_excluded'
@@ -113,8 +114,8 @@ plausibility as (
         reading_id,
         {{ register_advance('prev_value', 'reading_value', 'digit_count') }}
             > case fuel
-                when 'gas' then {{ var('max_daily_advance_gas') }}
-                else {{ var('max_daily_advance_electricity') }}
+                when 'gas' then {{ var('max_daily_advance_gas', 50) }}
+                else {{ var('max_daily_advance_electricity', 250) }}
               end
               * (case when {{ days_between('prev_read_at', 'read_at') }} < 1 then 1
                       else {{ days_between('prev_read_at', 'read_at') }} end)
