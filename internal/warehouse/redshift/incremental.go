@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/cdw-dev/cdw/internal/warehouse"
+	"github.com/cdw-dev/cdw/internal/warehouse/dialect"
 )
 
 // Dialect implements what delete+insert, microbatch, on_schema_change,
@@ -34,19 +35,24 @@ func (d Dialect) DeleteMatching(target, source warehouse.Relation, key []string)
 		"\nwhere " + d.matchKeys(t, sourceAlias, key)
 }
 
+// shared writes the statements Redshift accepts exactly as PostgreSQL
+// spells them (the same identifier quoting; no string literal with a
+// backslash is involved).
+var shared = dialect.Postgres(0)
+
 // DeleteWhere deletes the rows of rel for which predicate is true.
-func (d Dialect) DeleteWhere(rel warehouse.Relation, predicate string) string {
-	return "delete from " + d.QuoteRelation(rel) + "\nwhere " + predicate
+func (Dialect) DeleteWhere(rel warehouse.Relation, predicate string) string {
+	return shared.DeleteWhere(rel, predicate)
 }
 
 // AddColumn adds a nullable column.
-func (d Dialect) AddColumn(rel warehouse.Relation, col warehouse.Column) string {
-	return "alter table " + d.QuoteRelation(rel) + " add column " + d.QuoteIdent(col.Name) + " " + col.Type
+func (Dialect) AddColumn(rel warehouse.Relation, col warehouse.Column) string {
+	return shared.AddColumn(rel, col)
 }
 
 // DropColumn drops a column (no CASCADE).
-func (d Dialect) DropColumn(rel warehouse.Relation, name string) string {
-	return "alter table " + d.QuoteRelation(rel) + " drop column " + d.QuoteIdent(name)
+func (Dialect) DropColumn(rel warehouse.Relation, name string) string {
+	return shared.DropColumn(rel, name)
 }
 
 // AlterColumnType is Redshift's in-place change, which only widens a
@@ -72,16 +78,13 @@ func (d Dialect) RetypeColumn(rel warehouse.Relation, name, typ string) []string
 
 // DedupeQuery keeps the first row per key in orderBy; PARTITION BY puts
 // NULL keys together, as the merges compare them.
-func (d Dialect) DedupeQuery(query string, key []string, orderBy string) string {
-	return "select * from (\n    select cdw_rows.*, row_number() over (partition by " + d.identList("cdw_rows", key) +
-		" order by " + strings.TrimSpace(orderBy) + ") as " + d.QuoteIdent(warehouse.RowNumberColumn) +
-		"\n    from (\n" + trimQuery(query) + "\n    ) as cdw_rows\n) as cdw_ranked\nwhere " +
-		d.QuoteIdent(warehouse.RowNumberColumn) + " = 1"
+func (Dialect) DedupeQuery(query string, key []string, orderBy string) string {
+	return shared.DedupeQuery(query, key, orderBy)
 }
 
 // WindowQuery keeps the rows of query inside the window.
-func (d Dialect) WindowQuery(query string, w warehouse.Window) string {
-	return "select * from (\n" + trimQuery(query) + "\n) as cdw_batch\nwhere " + warehouse.WindowPredicate(d, w)
+func (Dialect) WindowQuery(query string, w warehouse.Window) string {
+	return shared.WindowQuery(query, w)
 }
 
 // ProspectQuery selects the table as it would be after the delta: the live
