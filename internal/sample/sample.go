@@ -25,6 +25,10 @@
 //     are in the Octopus export shape; one MPAN's files have MPAN and Meter
 //     Serial columns and UTC "Z" timestamps. One file leaves a gap of six
 //     intervals; four files carry one malformed extra row each.
+//   - reference data for the EAC and AQ models, synthetic and named so
+//     (SYNTHETIC in every file name): D0018 profile coefficients, National
+//     Grid CVs and WCFs, Xoserve ALPs and DAFs, with planted defects; see
+//     reference.go.
 //
 // Generate never reads the clock or the environment; the same Options give
 // byte-identical files.
@@ -80,7 +84,7 @@ type Anomaly struct {
 // FileSummary is what one written file must give its extractor.
 type FileSummary struct {
 	Name       string // base name
-	Extractor  string // ExtractorD0010 or ExtractorHalfHourly
+	Extractor  string // ExtractorD0010, ExtractorHalfHourly or a reference-data extractor
 	Rows       int    // rows the extractor must emit
 	Rejections int    // rejections it must report
 }
@@ -91,6 +95,9 @@ type Summary struct {
 
 	D0010Rows, D0010Rejections           int
 	HalfHourlyRows, HalfHourlyRejections int
+	// ReferenceRows and ReferenceRejections count the reference-data files
+	// (extractors nationalgrid, d0018 and alp) together.
+	ReferenceRows, ReferenceRejections int
 
 	// MPANs are the D0010 meter points in generation order; HalfHourlyMPANs
 	// the first few of them that also have half-hourly files.
@@ -141,6 +148,7 @@ func Generate(ctx context.Context, dir string, opts Options) (Summary, error) {
 		return Summary{}, err
 	}
 	files := append(g.d0010Files(), g.halfHourlyFiles()...)
+	files = append(files, g.referenceFiles()...)
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return Summary{}, fmt.Errorf("sample: %w", err)
@@ -173,6 +181,9 @@ func (g *generator) summary(files []*file) Summary {
 		case ExtractorHalfHourly:
 			s.HalfHourlyRows += f.sum.Rows
 			s.HalfHourlyRejections += f.sum.Rejections
+		case ExtractorNationalGrid, ExtractorD0018, ExtractorALP:
+			s.ReferenceRows += f.sum.Rows
+			s.ReferenceRejections += f.sum.Rejections
 		}
 	}
 	for _, a := range g.anomalies {

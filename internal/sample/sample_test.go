@@ -132,7 +132,7 @@ func TestRoundTripThroughTheExtractors(t *testing.T) {
 		what      string
 		got, want int
 	}{
-		{"files", len(sum.Files), 3 + 2*4},
+		{"files", len(sum.Files), 3 + 2*4 + 27},
 		{"MPANs", len(sum.MPANs), 40},
 		{"half-hourly MPANs", len(sum.HalfHourlyMPANs), 4},
 		{"D0010 rejections", sum.D0010Rejections, 4},
@@ -326,7 +326,7 @@ func TestLargerSampleStillRoundTrips(t *testing.T) {
 			t.Errorf("%s: %d rows, %d rejections; summary says %d, %d", fs.Name, rows, len(got[fs.Name].sink.Rejections), fs.Rows, fs.Rejections)
 		}
 	}
-	if len(sum.MPANs) != 120 || len(sum.HalfHourlyMPANs) != 9 || len(sum.Files) != 3+2*9 {
+	if len(sum.MPANs) != 120 || len(sum.HalfHourlyMPANs) != 9 || len(sum.Files) != 3+2*9+27 {
 		t.Errorf("summary %+v", sum)
 	}
 	checkD0010(t, sum, got)
