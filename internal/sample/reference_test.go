@@ -135,7 +135,9 @@ func checkProfiles(t *testing.T, got map[string]extracted) {
 	}
 }
 
-func slot(prefix string, i int) string { return prefix + "_" + string(rune('0'+i/10)) + string(rune('0'+i%10)) }
+func slot(prefix string, i int) string {
+	return prefix + "_" + string(rune('0'+i/10)) + string(rune('0'+i%10))
+}
 
 func checkGas(t *testing.T, sum sample.Summary, got map[string]extracted) {
 	type key struct {
