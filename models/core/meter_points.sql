@@ -3,15 +3,15 @@
 -- included) and those half-hourly files name. fuel: the platform's meter
 -- point type where it has one, else 13 digits is an MPAN (electricity) and
 -- anything else an MPRN (gas); mpan_check_ok is the MPAN check digit
--- (NULL for gas).
+-- (NULL for gas). Built from readings and the raw tables only.
 with billing as (
     select
-        mpxn,
-        max({{ fuel_of('mpxn', 'fuel') }}) as fuel,
-        count(distinct account_id)          as accounts
-    from {{ ref('ref_meterpoints') }}
-    where mpxn is not null
-    group by mpxn
+        cast(meterpointnumber as varchar)                                          as mpxn,
+        max({{ fuel_of('cast(meterpointnumber as varchar)', 'meterpointtype') }}) as fuel,
+        count(distinct account_id)                                                 as accounts
+    from {{ source('billing_api', 'meterpoints') }}
+    where meterpointnumber is not null
+    group by 1
 ),
 seen as (
     select

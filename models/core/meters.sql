@@ -2,20 +2,27 @@
 -- serial (industry_meter_key): meters of the billing platform's meter
 -- point trees, meters that readings name (D0010 included) and meters
 -- half-hourly files name (when a file gives both MPxN and serial). Built
--- from the sources' tables, not from `registers`, so each can be tested
--- against the other.
-with billing as (
+-- from readings and the raw tables only (not from ref_* or `registers`),
+-- so `cdw run -s readings+` needs nothing else built.
+with points as (
+    select account_id, meter_point_id,
+           max(cast(meterpointnumber as varchar)) as mpxn,
+           max(meterpointtype)                    as meterpointtype
+    from {{ source('billing_api', 'meterpoints') }}
+    group by account_id, meter_point_id
+),
+billing as (
     select
-        {{ industry_meter_key('p.mpxn', 'm.meter_serial') }} as industry_meter_key,
-        min(p.mpxn)                                         as mpxn,
-        min(m.meter_serial)                                 as meter_serial,
-        max({{ fuel_of('p.mpxn', 'p.fuel') }})             as fuel,
-        count(*)                                            as billing_meters,
-        max(case when m.is_installed then 1 else 0 end)     as installed
-    from {{ ref('ref_meters') }} as m
-    join {{ ref('ref_meterpoints') }} as p
-        on p.meter_point_key = m.meter_point_key
-    where p.mpxn is not null and m.meter_serial is not null
+        {{ industry_meter_key('p.mpxn', 'm.meterserialnumber') }} as industry_meter_key,
+        min(p.mpxn)                                              as mpxn,
+        min({{ serial_key('m.meterserialnumber') }})             as meter_serial,
+        max({{ fuel_of('p.mpxn', 'p.meterpointtype') }})        as fuel,
+        count(distinct cast(m.account_id as varchar) || '|' || cast(m.meter_id as varchar)) as billing_meters,
+        max(case when m.removeddate is null then 1 else 0 end)   as installed
+    from {{ source('billing_api', 'meters') }} as m
+    join points as p
+        on p.account_id = m.account_id and p.meter_point_id = m.meter_point_id
+    where p.mpxn is not null and trim(coalesce(m.meterserialnumber, '')) <> ''
     group by 1
 ),
 seen as (

@@ -3,25 +3,9 @@
 -- source carry, so billing-platform registers and D0010 readings join.
 -- tpr_period_description NULL marks registers the EAC/AQ calculations
 -- leave out. digit_count is the register's No_Of_Digits attribute (the
--- number of dials, 1..10); NULL when the platform gives none or an
--- unusable one — never a default (domain.md §8.5 item 4).
-with digits as (
-    select
-        account_id,
-        meter_point_id,
-        meter_id,
-        register_id,
-        -- one attribute per register; two that disagree give NULL
-        case
-            when min({{ digit_count('registersattributes_attributevalue') }})
-               = max({{ digit_count('registersattributes_attributevalue') }})
-            then min({{ digit_count('registersattributes_attributevalue') }})
-        end as digit_count
-    from {{ source('billing_api', 'register_attributes') }}
-    where lower(trim(registersattributes_attributename)) = 'no_of_digits'
-    group by account_id, meter_point_id, meter_id, register_id
-),
-ranked as (
+-- number of dials, 1..10; stg_billing_registers); NULL when the platform
+-- gives none or an unusable one — never a default (domain.md §8.5 item 4).
+with ranked as (
     select
         r.*,
         row_number() over (
@@ -51,7 +35,7 @@ left join {{ ref('ref_meters') }} as m
     on m.account_id = r.account_id and m.meter_point_id = r.meter_point_id and m.meter_id = r.meter_id
 left join {{ ref('ref_meterpoints') }} as p
     on p.account_id = r.account_id and p.meter_point_id = r.meter_point_id
-left join digits as d
+left join {{ ref('stg_billing_registers') }} as d
     on d.account_id = r.account_id and d.meter_point_id = r.meter_point_id
    and d.meter_id = r.meter_id and d.register_id = r.register_id
 where r.rn = 1

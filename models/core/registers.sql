@@ -6,21 +6,17 @@
 -- says, it is NULL (digit_count_conflict says which) — never a default.
 with tree as (
     select
-        r.register_key,
-        min(p.mpxn)                                      as mpxn,
-        min(m.meter_serial)                              as meter_serial,
-        min({{ register_ref('r.register_reference') }}) as register_id,
-        max({{ fuel_of('p.mpxn', 'p.fuel') }})          as tree_fuel,
-        min(r.digit_count)                               as min_digits,
-        max(r.digit_count)                               as max_digits,
-        count(*)                                         as billing_registers
-    from {{ ref('ref_registers') }} as r
-    left join {{ ref('ref_meters') }} as m
-        on m.meter_key = r.meter_key
-    left join {{ ref('ref_meterpoints') }} as p
-        on p.account_id = r.account_id and p.meter_point_id = r.meter_point_id
-    where r.register_key is not null
-    group by r.register_key
+        register_key,
+        min(mpxn)                    as mpxn,
+        min(meter_serial)            as meter_serial,
+        min(register_reference)      as register_id,
+        max(fuel)                    as tree_fuel,
+        min(digit_count)             as min_digits,
+        max(digit_count)             as max_digits,
+        count(*)                     as billing_registers
+    from {{ ref('stg_billing_registers') }}
+    where register_key is not null
+    group by register_key
 ),
 seen as (
     select
