@@ -12,13 +12,16 @@ import (
 type profileClass struct {
 	id, ssc string
 	// winter is the seasonal swing, night the weight of a night half-hour
-	// relative to the daytime base.
+	// relative to the daytime base. The night weights give a day/night
+	// register's night TPR about the 38% of the day that the billing
+	// simulator gives its night registers, so the demo's day/night EACs
+	// come out near the simulator's.
 	winter, night float64
 }
 
 var profileClasses = []profileClass{
-	{id: "1", ssc: "0393", winter: 0.30, night: 0.5}, // domestic unrestricted
-	{id: "2", ssc: "0151", winter: 0.45, night: 2.2}, // domestic economy 7
+	{id: "1", ssc: "0393", winter: 0.30, night: 1.9}, // domestic unrestricted
+	{id: "2", ssc: "0151", winter: 0.45, night: 2.0}, // domestic economy 7
 }
 
 // Time pattern regimes with PPC lines: day (local 07:00–24:00) and night.
@@ -116,6 +119,27 @@ func (r *refGen) profileFiles() []*file {
 			fractions[gi] = append(fractions[gi], r.yearFractions(gi, pc, dates))
 		}
 	}
+	// A time pattern regime's PPCs are the BPPs of its periods divided by
+	// the year's share of consumption in them (its average fraction of
+	// yearly consumption), so a register's PPCs sum to 1 over the year as
+	// every register's do (domain.md §1.5): afyc[g][p][t].
+	afyc := make([][][]float64, len(GSPGroups))
+	for gi := range GSPGroups {
+		afyc[gi] = make([][]float64, len(profileClasses))
+		for pi, pc := range profileClasses {
+			afyc[gi][pi] = make([]float64, len(dayNightTPRs))
+			for di, d := range dates {
+				hours := slotHours(d)
+				for i, v := range slots(pc, hours, fractions[gi][pi][di], false) {
+					for ti, tpr := range dayNightTPRs {
+						if (hours[i] < nightHour) == tpr.night {
+							afyc[gi][pi][ti] += v
+						}
+					}
+				}
+			}
+		}
+	}
 	var files []*file
 	var f *file
 	var w *flowWriter
@@ -156,9 +180,9 @@ func (r *refGen) profileFiles() []*file {
 					w.record("PFL", "1")
 					r.bpp(w, f, d, gsp, pc, values)
 					w.record("SSC", pc.ssc)
-					for _, tpr := range dayNightTPRs {
+					for ti, tpr := range dayNightTPRs {
 						w.record("VMR", tpr.id)
-						r.ppc(w, f, d, gsp, pc, tpr.id, tpr.night, hours, values)
+						r.ppc(w, f, d, gsp, pc, tpr.id, tpr.night, hours, values, afyc[gi][pi][ti])
 					}
 				}
 			}
@@ -200,14 +224,14 @@ func (r *refGen) bpp(w *flowWriter, f *file, d time.Time, gsp string, pc profile
 	f.sum.Rows++
 }
 
-func (r *refGen) ppc(w *flowWriter, f *file, d time.Time, gsp string, pc profileClass, tpr string, night bool, hours []int, values []float64) {
+func (r *refGen) ppc(w *flowWriter, f *file, d time.Time, gsp string, pc profileClass, tpr string, night bool, hours []int, values []float64, afyc float64) {
 	fields := []string{"PPC"}
 	for i := range Slots {
 		switch {
 		case i >= len(values):
 			fields = append(fields, "", "")
 		case (hours[i] < nightHour) == night:
-			fields = append(fields, coefficient(values[i]), "1")
+			fields = append(fields, coefficient(values[i]/afyc), "1")
 		default:
 			fields = append(fields, "0", "0")
 		}

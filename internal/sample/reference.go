@@ -17,8 +17,10 @@ import (
 //     profile class 1 with SSC 0393 and profile class 2 with SSC 0151, each
 //     with the time pattern regimes the billing simulator gives its
 //     registers (00001 all day, 00043 day and 00210 night). The BPPs follow
-//     a winter-heavy year and a daily shape; a day/night PPC is the BPP in
-//     its periods (night: local time before 07:00) and zero outside.
+//     a winter-heavy year and a daily shape; a day or night PPC is the BPP
+//     in its periods (night: local time before 07:00), zero outside,
+//     divided by the year's share of consumption in those periods, so
+//     that each register's PPCs sum to 1 over the year too.
 //     TPR 00001 has no PPC lines: its coefficients come from the BPP
 //     fallback (domain.md §5.2), which the models must then exercise. On
 //     the 1st of each month a second run (R1, run 2) restates the day with

@@ -1,0 +1,52 @@
+{#- Helpers of the reference-data, EAC and AQ models (domain.md §5). -#}
+
+{#- The sum of a D0018 record's 50 half-hour slots <prefix>_01..<prefix>_50,
+    an empty slot counting 0 (the seed system's bpp_sum / ppc_sum). -#}
+{% macro slot_sum(prefix, slots=50) -%}
+({% for i in range(1, slots + 1) %}coalesce({{ prefix }}_{{ "%02d" | format(i) }}, 0){% if not loop.last %} + {% endif %}{% endfor %})
+{%- endmacro %}
+
+{#- The date the models take as today: var as_of_date when set (the demo
+    sets the sample data's date), else the current date. -#}
+{% macro as_of_date() -%}
+{%- if var('as_of_date', none) is not none -%}
+cast('{{ var("as_of_date") }}' as date)
+{%- else -%}
+current_date
+{%- endif -%}
+{%- endmacro %}
+
+{#- A figure rounded to 6 decimal places as an exact decimal, so results
+    compare equal on every engine (floating-point sums differ in the last
+    bits between DuckDB and PostgreSQL). -#}
+{% macro round6(expr) -%}
+round(cast({{ expr }} as numeric(18, 9)), 6)
+{%- endmacro %}
+
+{#- The register key of a billing-platform estimate (MPxN + serial +
+    register reference), as readings carry it. -#}
+{% macro estimate_register_key(mpxn, serial, register) -%}
+{{ register_key('cast(' ~ mpxn ~ ' as varchar)', serial, register) }}
+{%- endmacro %}
+
+{#- Constants of the EAC and AQ formulas (domain.md §5.9), each a var with
+    its default here, so the models render in projects that do not set
+    them. -#}
+{% macro eac_smoothing_parameter() -%}{{ var('eac_smoothing_parameter', 2) }}{%- endmacro %}
+{% macro gas_volume_correction_factor() -%}{{ var('gas_volume_correction_factor', 1.02264) }}{%- endmacro %}
+{% macro mj_per_kwh() -%}{{ var('mj_per_kwh', 3.6) }}{%- endmacro %}
+{% macro imperial_factor() -%}{{ var('gas_imperial_factor', 2.83) }}{%- endmacro %}
+
+{#- The cubic metres in one unit of a gas meter by its imperial indicator:
+    Y (hundreds of cubic feet) 2.83, N (cubic metres) 1; anything else,
+    U or missing, NULL — the AQ is then not calculated rather than guessed
+    (domain.md §8.5 item 9). -#}
+{% macro gas_units_factor(indicator) -%}
+(case {{ indicator }} when 'Y' then {{ imperial_factor() }} when 'N' then 1.0 end)
+{%- endmacro %}
+
+{#- The key of a row of eac_cumulative_ppc: GSP group | SSC | TPR | profile
+    class | date. -#}
+{% macro ppc_coefficient_key(gsp, ssc, tpr, pcl, day) -%}
+({{ gsp }} || '|' || {{ ssc }} || '|' || cast({{ tpr }} as varchar) || '|' || cast({{ pcl }} as varchar) || '|' || cast({{ day }} as varchar))
+{%- endmacro %}
