@@ -57,8 +57,20 @@ demo-billing:
 test:
 	$(GO) test -count=1 -timeout 15m ./...
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+# Benchmarks (BENCHMARKS.md): the Go micro-benchmarks of the hot paths
+# (DAG, properties YAML, extractor parsing), then bin/cdwbench, which
+# generates its inputs deterministically under $(BENCH_WORK) (outside the
+# repository), measures cdw side by side with psql \copy, DuckDB's CSV
+# reader and Dataform (installed with npm when available, else skipped),
+# prints a table of medians, min/max and ratios and writes it to
+# target/bench/results.md. Options via BENCH_FLAGS, e.g. the issue's full
+# sizes: make bench BENCH_FLAGS='-models 1000,5000,10000 -rows 10000000'.
+BENCH_WORK  ?= /tmp/cdw-bench
+BENCH_FLAGS ?=
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/dag/ ./internal/config/ ./extractors/d0010/ ./extractors/halfhourly/
+	$(GO) build -o bin/cdwbench ./bench/cdwbench
+	bin/cdwbench -cdw $(BIN) -work $(BENCH_WORK) $(BENCH_FLAGS)
 
 lint:
 	@test -z "$$(gofmt -l cmd internal extractors)" || (gofmt -l cmd internal extractors; exit 1)

@@ -10,7 +10,9 @@ import (
 // projectSpec describes a generated project: Models models in folders of
 // 100, the first BaseModels of them tables reading generate_series, every
 // other one joining one to three earlier models (chosen deterministically
-// among the previous Window); odd models are views and even ones tables. A
+// among the previous Window; measures are kept modulo 1000, as sums along a
+// chain of joins would otherwise overflow an integer); odd models are views
+// and even ones tables. A
 // view reads only tables, so no query stacks views on views (which
 // PostgreSQL would expand into ever larger plans: a chain of views over
 // three parents each grows exponentially).
@@ -118,7 +120,7 @@ func cdwModelSQL(m model) string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "{%%- set measures = ['a', 'b', 'c'] %%}\n-- generated model %s\nselect\n    p1.id,\n    {{ bench_mix('p1.a', 'p2.b') }} as mix,\n", m.Name)
-	b.WriteString("{%- for m in measures %}\n    p1.{{ m }} + coalesce(p2.{{ m }}, 0) as {{ m }}{{ ',' if not loop.last }}\n{%- endfor %}\n")
+	b.WriteString("{%- for m in measures %}\n    (p1.{{ m }} + coalesce(p2.{{ m }}, 0)) % 1000 as {{ m }}{{ ',' if not loop.last }}\n{%- endfor %}\n")
 	fmt.Fprintf(&b, "from {{ ref('%s') }} as p1\n", m.Parents[0])
 	second := m.Parents[0]
 	if len(m.Parents) > 1 {
@@ -168,7 +170,7 @@ func dataformModelSQL(m model, s projectSpec, i int) string {
 	}
 	b.WriteString("js {\n  const measures = [\"a\", \"b\", \"c\"];\n}\n")
 	fmt.Fprintf(&b, "-- generated model %s\nselect\n    p1.id,\n    ${bench.mix(\"p1.a\", \"p2.b\")} as mix,\n", m.Name)
-	b.WriteString("    ${measures.map(m => `p1.${m} + coalesce(p2.${m}, 0) as ${m}`).join(\",\\n    \")}\n")
+	b.WriteString("    ${measures.map(m => `(p1.${m} + coalesce(p2.${m}, 0)) % 1000 as ${m}`).join(\",\\n    \")}\n")
 	fmt.Fprintf(&b, "from ${ref(%q)} as p1\n", m.Parents[0])
 	second := m.Parents[0]
 	if len(m.Parents) > 1 {

@@ -14,6 +14,7 @@
 //
 //	cdwbench duckdb-csv DB CSV TABLE   load CSV with DuckDB's own reader
 //	cdwbench profile-extract ...       land a file under a CPU profile
+//	cdwbench profile-cdw ... -- ARGS   run `cdw ARGS` in-process under a CPU profile
 package main
 
 import (
@@ -34,7 +35,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(os.Args) > 1 {
-		helpers := map[string]func(context.Context, []string) error{"duckdb-csv": duckdbCSV, "profile-extract": profileExtract}
+		helpers := map[string]func(context.Context, []string) error{"duckdb-csv": duckdbCSV, "profile-extract": profileExtract, "profile-cdw": profileCDW}
 		if h, ok := helpers[os.Args[1]]; ok {
 			if err := h(ctx, os.Args[2:]); err != nil {
 				fmt.Fprintf(os.Stderr, "cdwbench %s: %v\n", os.Args[1], err)

@@ -9,6 +9,7 @@ import (
 	"runtime/pprof"
 
 	"github.com/cdw-dev/cdw/extractors"
+	"github.com/cdw-dev/cdw/internal/cli"
 	"github.com/cdw-dev/cdw/internal/extract"
 	"github.com/cdw-dev/cdw/internal/warehouse"
 	"github.com/cdw-dev/cdw/internal/warehouse/duckdb"
@@ -70,6 +71,49 @@ func profileExtract(ctx context.Context, args []string) error {
 	}
 	for _, x := range res {
 		fmt.Printf("%s: %s, %d rows\n", x.Path, x.Status, x.Rows)
+	}
+	return nil
+}
+
+// profileCDW is the helper subcommand `profile-cdw`: it runs a cdw
+// command in this process (the same cli.Main and extractors as the cdw
+// binary) under a CPU profile, in the current folder, so a slow case of
+// any benchmark can be explained:
+//
+//	cdwbench profile-cdw -cpuprofile OUT [-memprofile OUT] -- compile
+//	go tool pprof -top -cum cdwbench OUT
+func profileCDW(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("profile-cdw", flag.ContinueOnError)
+	out := fs.String("cpuprofile", "", "where to write the CPU profile")
+	mem := fs.String("memprofile", "", "where to write a heap profile at the end (optional)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" || fs.NArg() == 0 {
+		return errors.New("need -cpuprofile and a cdw command after --")
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	code := cli.Main(ctx, append([]string{"cdw"}, fs.Args()...), os.Stdin, os.Stdout, os.Stderr, cli.WithExtractors(extractors.All()...))
+	pprof.StopCPUProfile()
+	if *mem != "" {
+		mf, err := os.Create(*mem)
+		if err != nil {
+			return err
+		}
+		defer mf.Close()
+		if err := pprof.WriteHeapProfile(mf); err != nil {
+			return err
+		}
+	}
+	if code != 0 {
+		return fmt.Errorf("cdw %v exited %d", fs.Args(), code)
 	}
 	return nil
 }
