@@ -2,9 +2,7 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,23 +30,12 @@ func compileCommand(s *settings) *ucli.Command {
 			inv := invocation{id: uuid.NewString(), start: time.Now().UTC()}
 			opts := compile.Options{RunStartedAt: inv.start, InvocationID: inv.id}
 			targetDir := w.path(w.cfg.Paths.Target)
-			var problems project.Problems
-			for _, id := range ids {
-				n, err := compileNode(p, id, opts)
-				if err != nil {
-					problems = append(problems, err.Error())
-					continue
-				}
-				dst := filepath.Join(targetDir, "compiled", filepath.FromSlash(n.File))
-				if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-					return err
-				}
-				if err := os.WriteFile(dst, []byte(strings.TrimRight(n.SQL, "\n")+"\n"), 0o644); err != nil {
-					return err
-				}
+			written, err := compile.WriteAll(targetDir, ids, func(id string) (*compile.Node, error) { return compileNode(p, id, opts) })
+			if err != nil {
+				return err
 			}
-			if len(problems) > 0 {
-				return invalid(problems)
+			if len(written.Problems) > 0 {
+				return invalid(project.Problems(written.Problems))
 			}
 			if err := w.writeManifest(p, inv); err != nil {
 				return err
