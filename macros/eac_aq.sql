@@ -23,6 +23,15 @@ current_date
 round(cast({{ expr }} as numeric(18, 9)), 6)
 {%- endmacro %}
 
+{#- A coefficient as an exact decimal of 12 places. D0018 coefficients
+    have at most 8 places and the WAALP of 6-place ALPs and DAFs and
+    2-place WCFs at most 14, so a day's value loses nothing that matters,
+    and running sums of such decimals are exact, so they are the same on
+    every engine whatever order a window adds them in. -#}
+{% macro exact(expr) -%}
+round(cast({{ expr }} as numeric(30, 15)), 12)
+{%- endmacro %}
+
 {#- The register key of a billing-platform estimate (MPxN + serial +
     register reference), as readings carry it. -#}
 {% macro estimate_register_key(mpxn, serial, register) -%}
@@ -42,7 +51,7 @@ round(cast({{ expr }} as numeric(18, 9)), 6)
     U or missing, NULL — the AQ is then not calculated rather than guessed
     (domain.md §8.5 item 9). -#}
 {% macro gas_units_factor(indicator) -%}
-(case {{ indicator }} when 'Y' then {{ imperial_factor() }} when 'N' then 1.0 end)
+cast(case {{ indicator }} when 'Y' then {{ imperial_factor() }} when 'N' then 1 end as double precision)
 {%- endmacro %}
 
 {#- The key of a row of eac_cumulative_ppc: GSP group | SSC | TPR | profile

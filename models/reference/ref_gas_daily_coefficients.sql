@@ -2,7 +2,8 @@
 -- and DAF of the end-user category the AQ uses (var
 -- alp_end_user_category_band, the domestic band "01B": an EUC code ending
 -- in it), National Grid's WCF and CV — true values, none halved — and the
--- weather-adjusted ALP, WAALP = ALP × (1 + DAF × WCF). waalp is NULL when
+-- weather-adjusted ALP, WAALP = ALP × (1 + DAF × WCF), as an exact
+-- decimal of 12 places. waalp is NULL when
 -- any of the three is missing: a day without a WCF is not a day of normal
 -- weather, so it is left out of the AQ sums rather than counted as one.
 with alp as (
@@ -34,7 +35,7 @@ select
     a.daf,
     w.wcf,
     c.cv,
-    a.alp * (1 + a.daf * w.wcf)                 as waalp
+    {{ exact('a.alp * (1 + a.daf * w.wcf)') }}  as waalp
 from days as d
 left join alp as a on a.ldz = d.ldz and a.gas_day = d.gas_day and a.pick = 1
 left join wcf as w on w.ldz = d.ldz and w.gas_day = d.gas_day
