@@ -59,3 +59,12 @@ cast(case {{ indicator }} when 'Y' then {{ imperial_factor() }} when 'N' then 1 
 {% macro ppc_coefficient_key(gsp, ssc, tpr, pcl, day) -%}
 ({{ gsp }} || '|' || {{ ssc }} || '|' || cast({{ tpr }} as varchar) || '|' || cast({{ pcl }} as varchar) || '|' || cast({{ day }} as varchar))
 {%- endmacro %}
+
+{#- Generic test: values of column_name outside [min_value, max_value]
+    fail (NULLs pass). The range checks of domain.md §6.2: CV 35-45 after
+    correction, 1-10 dials, daily PPC 0-0.02, EAC/AQ under a sanity cap. -#}
+{% test within_range(model, column_name, min_value, max_value) %}
+select {{ column_name }}
+from {{ model }}
+where {{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }}
+{% endtest %}
