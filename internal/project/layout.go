@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -173,4 +174,24 @@ func unusedMacroWarnings(names []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// InputFolders are the folders, slash-separated and relative to the
+// project root, holding every file Load reads for a cdw project besides
+// the YAML files at the root: models, macros, tests, seeds and
+// snapshots. ok is false for a dbt project, whose inputs (installed
+// packages, profiles outside the project) are not all listed here.
+func InputFolders(cfg *config.Project) (folders []string, ok bool) {
+	if cfg.DBT != nil {
+		return nil, false
+	}
+	l := layoutOf(cfg)
+	for _, ds := range [][]string{l.models, l.macros, l.tests, l.seeds, l.snapshots} {
+		for _, d := range ds {
+			if d != "" && !slices.Contains(folders, d) {
+				folders = append(folders, d)
+			}
+		}
+	}
+	return folders, true
 }

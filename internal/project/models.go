@@ -20,8 +20,14 @@ func (p *Project) addModels(files map[string]string, props *config.Properties) e
 	for i := range props.Models {
 		declared[props.Models[i].Name] = &props.Models[i]
 	}
+	// Templates are parsed on several goroutines (Engine.Parse is safe for
+	// concurrent use); problems are still reported in path order.
+	paths := sortedPaths(files)
+	tpls := make([]*template.Template, len(paths))
+	errs := make([]error, len(paths))
+	parallel(len(paths), func(i int) { tpls[i], errs[i] = p.Engine.Parse(paths[i], files[paths[i]]) })
 	byName := map[string]string{}
-	for _, path := range sortedPaths(files) {
+	for i, path := range paths {
 		name := baseName(path)
 		if prev, dup := byName[name]; dup {
 			probs = append(probs, fmt.Sprintf("%s: model %q is also defined in %s; model names must be unique", path, name, prev))
@@ -38,12 +44,11 @@ func (p *Project) addModels(files map[string]string, props *config.Properties) e
 			delete(declared, name)
 		}
 		n.Config = cfg
-		tpl, err := p.Engine.Parse(path, files[path])
-		if err != nil {
-			probs.add(err)
+		if errs[i] != nil {
+			probs.add(errs[i])
 			continue
 		}
-		n.Template = tpl.WithNode(p.nodeInfo(n))
+		n.Template = tpls[i].WithNode(p.nodeInfo(n))
 		p.Nodes[n.ID] = n
 	}
 	for _, d := range props.Models {

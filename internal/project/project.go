@@ -298,7 +298,8 @@ func mergeVars(base, over map[string]any) map[string]any {
 }
 
 // readTree reads every file under dir with the extension, keyed by its
-// slash path relative to the project root. A missing dir is empty.
+// slash path relative to the project root. A missing dir is empty. The
+// files are listed first, then read on several goroutines.
 func readTree(fsys fs.FS, dir, ext string) (map[string]string, error) {
 	out := map[string]string{}
 	if dir == "" {
@@ -307,6 +308,7 @@ func readTree(fsys fs.FS, dir, ext string) (map[string]string, error) {
 	if _, err := fs.Stat(fsys, dir); err != nil {
 		return out, nil
 	}
+	var paths []string
 	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -321,14 +323,26 @@ func readTree(fsys fs.FS, dir, ext string) (map[string]string, error) {
 		if d.IsDir() || !strings.HasSuffix(p, ext) {
 			return nil
 		}
-		b, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		out[p] = string(b)
+		paths = append(paths, p)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	texts := make([]string, len(paths))
+	errs := make([]error, len(paths))
+	parallel(len(paths), func(i int) {
+		var b []byte
+		b, errs[i] = fs.ReadFile(fsys, paths[i])
+		texts[i] = string(b)
+	})
+	for i, p := range paths {
+		if errs[i] != nil {
+			return out, errs[i]
+		}
+		out[p] = texts[i]
+	}
+	return out, nil
 }
 
 func sortedPaths(m map[string]string) []string {
