@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -25,11 +26,11 @@ type hhInputs struct {
 }
 
 // hhFiles generates (once; they are reused while the spec is unchanged)
-// the big half-hourly flow and its equivalent CSV.
-func hhFiles(e *benchEnv) (hhInputs, error) {
-	meters := int(e.cfg.Rows / hhIntervals)
+// the big half-hourly flow of rows rows and its equivalent CSV.
+func hhFiles(e *benchEnv, rows int64) (hhInputs, error) {
+	meters := int(rows / hhIntervals)
 	spec := hhSpec{Meters: meters, Intervals: hhIntervals, First: hhFirst}
-	dir := filepath.Join(e.cfg.Work, fmt.Sprintf("inputs/hh-%d", e.cfg.Rows))
+	dir := filepath.Join(e.cfg.Work, fmt.Sprintf("inputs/hh-%d", rows))
 	in := hhInputs{Flow: filepath.Join(dir, "flow", "consumption_export.csv"), CSV: filepath.Join(dir, "equivalent.csv"), Rows: spec.Rows(), Spec: spec}
 	stamp := filepath.Join(dir, "complete")
 	want := fmt.Sprintf("%+v %s v1\n", spec, hhLoadID)
@@ -67,7 +68,7 @@ targets:
 }
 
 func runB2(ctx context.Context, e *benchEnv) error {
-	in, err := hhFiles(e)
+	in, err := hhFiles(e, e.cfg.Rows)
 	if err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func runB2(ctx context.Context, e *benchEnv) error {
 		if err != nil {
 			return err
 		}
-		e.rep.add("B2", fmt.Sprintf("%s, %dM rows", s[0].Name, in.Rows/1_000_000), s[0], nil)
+		e.rep.add("B2", s[0].Name+", "+fmtRows(in.Rows), s[0], nil)
 	} else {
 		s, err := e.compare(ctx, e.cfg.Runs, psql, cdw)
 		if err != nil {
@@ -123,8 +124,8 @@ func runB2(ctx context.Context, e *benchEnv) error {
 		if err := e.sameHalfHourly(ctx, "bench.halfhourly_consumption", "raw.halfhourly_consumption"); err != nil {
 			return err
 		}
-		e.rep.add("B2", fmt.Sprintf("%s, %dM rows", s[0].Name, in.Rows/1_000_000), s[0], nil)
-		e.rep.add("B2", fmt.Sprintf("%s, %dM rows", s[1].Name, in.Rows/1_000_000), s[1], &s[0])
+		e.rep.add("B2", s[0].Name+", "+fmtRows(in.Rows), s[0], nil)
+		e.rep.add("B2", s[1].Name+", "+fmtRows(in.Rows), s[1], &s[0])
 		if why := failed(s[0], s[1]); why != "" {
 			e.rep.unmeasured("B2", "never slower than `psql \\copy` on one stream", why)
 		} else {
@@ -197,8 +198,8 @@ func runB2DuckDB(ctx context.Context, e *benchEnv, in hhInputs, dir string, chec
 	if err != nil {
 		return err
 	}
-	e.rep.add("B2", fmt.Sprintf("%s, %dM rows", s[0].Name, in.Rows/1_000_000), s[0], nil)
-	e.rep.add("B2", fmt.Sprintf("%s, %dM rows", s[1].Name, in.Rows/1_000_000), s[1], &s[0])
+	e.rep.add("B2", s[0].Name+", "+fmtRows(in.Rows), s[0], nil)
+	e.rep.add("B2", s[1].Name+", "+fmtRows(in.Rows), s[1], &s[0])
 	if why := failed(s[0], s[1]); why != "" {
 		e.rep.unmeasured("B2", "DuckDB path ≥ 0.8× DuckDB's own reader", why)
 		return nil
@@ -242,3 +243,14 @@ func copyDir(src, dst string) error {
 
 // elapsed is a helper for log lines.
 func elapsed(start time.Time) string { return time.Since(start).Round(time.Millisecond).String() }
+
+// fmtRows prints a row count briefly: 10M rows, 200k rows.
+func fmtRows(n int64) string {
+	switch {
+	case n >= 1_000_000 && n%100_000 == 0:
+		return strconv.FormatFloat(float64(n)/1e6, 'f', -1, 64) + "M rows"
+	case n >= 1000 && n%1000 == 0:
+		return strconv.FormatInt(n/1000, 10) + "k rows"
+	}
+	return strconv.FormatInt(n, 10) + " rows"
+}

@@ -58,7 +58,7 @@ func runB3(ctx context.Context, e *benchEnv) error {
 		if _, out, err := run(ctx, command{Dir: dfDir, Args: []string{dfBin, "run", ".", "--timeout", "20m"}}); err != nil {
 			return fmt.Errorf("first Dataform run: %w\n%s", err, out)
 		}
-		cs = append(cs, contender{Name: "Dataform " + dataformVersion + " run", Cmd: func(int) command {
+		cs = append(cs, contender{Name: "Dataform " + dataformVersion + " run", Retry: true, Cmd: func(int) command {
 			return command{Dir: dfDir, Args: []string{dfBin, "run", ".", "--timeout", "20m"}}
 		}, Check: func(_ context.Context, out []byte) error {
 			if n := strings.Count(string(out), "Dataset created"); n != b3Models {

@@ -19,7 +19,7 @@ const b4D0010Days = 200
 // full build, a run after one new day of data landed, and a run with
 // nothing new.
 func runB4(ctx context.Context, e *benchEnv) error {
-	in, err := hhFiles(e)
+	in, err := hhFiles(e, e.cfg.B4Rows)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func runB4(ctx context.Context, e *benchEnv) error {
 	env := []string{"CDW_PG_URL=" + e.appURL("cdwbench_cdw"), "CDW_SCHEMA=b4", "CDW_TARGET=dev"}
 	cdw := func(args ...string) command { c := e.cdwCmd(dir, args...); c.Env = env; return c }
 	meters := in.Spec.Meters
-	inputs := filepath.Join(e.cfg.Work, "inputs", fmt.Sprintf("b4-%d", e.cfg.Rows))
+	inputs := filepath.Join(e.cfg.Work, "inputs", fmt.Sprintf("b4-%d", e.cfg.B4Rows))
 	day := filepath.Join(inputs, "day")
 	d0010 := filepath.Join(inputs, "readings.uff")
 	if err := os.MkdirAll(day, 0o755); err != nil {
@@ -75,7 +75,7 @@ func runB4(ctx context.Context, e *benchEnv) error {
 	incr := series{Name: "cdw run after one new day landed"}
 	noop := series{Name: "cdw run with nothing new (no-op)"}
 	var slowest []string
-	for r := 0; r < e.cfg.Runs; r++ {
+	for r := 0; r < e.cfg.B4Runs; r++ {
 		// Forget the new day, so every full build sees the same data.
 		if err := e.exec(ctx,
 			"delete from raw.halfhourly_consumption where file_name = 'consumption_next_day.csv'",
@@ -106,7 +106,7 @@ func runB4(ctx context.Context, e *benchEnv) error {
 			}
 		}
 	}
-	label := fmt.Sprintf(", %dM half-hourly rows", in.Rows/1_000_000)
+	label := ", " + fmtRows(in.Rows) + " half-hourly"
 	e.rep.add("B4", full.Name+label, full, nil)
 	e.rep.add("B4", incr.Name+label, incr, &full)
 	e.rep.add("B4", noop.Name+label, noop, &full)

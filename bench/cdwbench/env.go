@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -52,6 +53,7 @@ func newBenchEnv(ctx context.Context, cfg config, rep *report) (*benchEnv, error
 		return nil, err
 	}
 	rep.Postgres = describePostgres(ctx, e.db)
+	rep.note("PostgreSQL: jit is set off on the bench database (alter database %s set jit = off): with it on, LLVM compiled each of B3's 100-row queries (~0.3 s apiece at the planner's estimates for unanalyzed tables), which was most of every contender's time", benchDB)
 	return e, nil
 }
 
@@ -119,6 +121,12 @@ type contender struct {
 	// App is the application_name of its PostgreSQL sessions, whose
 	// backends' CPU time is sampled; "" for none.
 	App string
+	// MaxRuns, if set, caps its measured runs below compare's count (a
+	// slow peer whose ratio is clear from one run).
+	MaxRuns int
+	// Retry lets a failed run be run once more (a peer that fails now and
+	// then); the failure is noted in the report.
+	Retry bool
 }
 
 // compare measures the contenders runs times each, interleaved (run r
@@ -136,7 +144,7 @@ func (e *benchEnv) compare(ctx context.Context, runs int, cs ...contender) ([]se
 		for k := range cs {
 			i := (r + k) % len(cs)
 			c := cs[i]
-			if out[i].Err != nil {
+			if out[i].Err != nil || (c.MaxRuns > 0 && len(out[i].Samples) >= c.MaxRuns) {
 				continue
 			}
 			if c.Prep != nil {
@@ -144,24 +152,19 @@ func (e *benchEnv) compare(ctx context.Context, runs int, cs ...contender) ([]se
 					return out, fmt.Errorf("%s: prepare: %w", c.Name, err)
 				}
 			}
-			var sampler *backendSampler
-			if c.App != "" && e.db != nil {
-				sampler = startBackendSampler(ctx, e.dbURL, c.App)
-			}
-			s, output, err := run(ctx, c.Cmd(r))
-			if sampler != nil {
-				s.ServerCPU = sampler.stop()
-			}
-			if err == nil && c.Check != nil {
-				if err = c.Check(ctx, output); err != nil {
-					err = fmt.Errorf("%w\n%s", err, tail(output, 1500))
-				}
+			s, output, err := e.measure(ctx, c, r)
+			if err != nil && c.Retry && ctx.Err() == nil {
+				log := e.keepOutput(c.Name, r, output)
+				e.logf("  %-34s run %d failed (%s; output in %s), running it again", c.Name, r+1, errorLine(output, err), log)
+				e.rep.note("%s failed once in run %d (%s) and was run again; its output is in %s", c.Name, r+1, errorLine(output, err), log)
+				s, output, err = e.measure(ctx, c, r)
 			}
 			if ctx.Err() != nil {
 				return out, ctx.Err()
 			}
 			if err != nil {
-				e.logf("  %-34s run %d FAILED: %v", c.Name, r+1, err)
+				log := e.keepOutput(c.Name, r, output)
+				e.logf("  %-34s run %d FAILED (output in %s): %v", c.Name, r+1, log, err)
 				out[i].Err = fmt.Errorf("%s", errorLine(output, err))
 				continue
 			}
@@ -170,6 +173,44 @@ func (e *benchEnv) compare(ctx context.Context, runs int, cs ...contender) ([]se
 		}
 	}
 	return out, nil
+}
+
+// measure runs contender c's run r once: its process, the sampling of
+// its PostgreSQL backends and its check.
+func (e *benchEnv) measure(ctx context.Context, c contender, r int) (sample, []byte, error) {
+	var sampler *backendSampler
+	if c.App != "" && e.db != nil {
+		sampler = startBackendSampler(ctx, e.dbURL, c.App)
+	}
+	s, output, err := run(ctx, c.Cmd(r))
+	if sampler != nil {
+		s.ServerCPU = sampler.stop()
+	}
+	if err == nil && c.Check != nil {
+		if err = c.Check(ctx, output); err != nil {
+			err = fmt.Errorf("%w\n%s", err, tail(output, 1500))
+		}
+	}
+	return s, output, err
+}
+
+// keepOutput writes the whole output of a failed run into the work folder
+// and returns its path.
+func (e *benchEnv) keepOutput(name string, r int, output []byte) string {
+	clean := strings.Map(func(c rune) rune {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' {
+			return c
+		}
+		return '-'
+	}, name)
+	p := filepath.Join(e.cfg.Work, "failed", fmt.Sprintf("%s-run%d-%s.log", clean, r+1, time.Now().Format("150405")))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return "(not kept: " + err.Error() + ")"
+	}
+	if err := os.WriteFile(p, output, 0o644); err != nil {
+		return "(not kept: " + err.Error() + ")"
+	}
+	return p
 }
 
 // cdwCmd runs the cdw binary in dir.

@@ -6,8 +6,12 @@
 // whether each holds. Timings never run in `make test`.
 //
 //	cdwbench [-cdw bin/cdw] [-work DIR] [-runs N] [-only B1,B2,B3,B4]
-//	         [-rows N] [-models 1000,5000,10000] [-dataform auto|off]
-//	         [-pg URL] [-report FILE] [-repo DIR]
+//	         [-rows N] [-b4rows N] [-b4runs N] [-models 1000,5000,10000]
+//	         [-dataform auto|off] [-pg URL] [-report FILE] [-repo DIR]
+//
+// The defaults fit `make bench` in about 15 minutes on a 2-core machine:
+// B2 loads 5M rows and B4 builds over 2M rows once. The issue's full
+// sizes: -rows 10000000 -b4rows 10000000 -b4runs 3.
 //
 // It also has helper subcommands it runs as child processes, so each
 // measured thing is one process with its own peak RSS:
@@ -15,6 +19,7 @@
 //	cdwbench duckdb-csv DB CSV TABLE   load CSV with DuckDB's own reader
 //	cdwbench profile-extract ...       land a file under a CPU profile
 //	cdwbench profile-cdw ... -- ARGS   run `cdw ARGS` in-process under a CPU profile
+//	cdwbench write-files DIR N BYTES   create N files in folders of 100 (B1's floor)
 package main
 
 import (
@@ -35,7 +40,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(os.Args) > 1 {
-		helpers := map[string]func(context.Context, []string) error{"duckdb-csv": duckdbCSV, "profile-extract": profileExtract, "profile-cdw": profileCDW}
+		helpers := map[string]func(context.Context, []string) error{"duckdb-csv": duckdbCSV, "profile-extract": profileExtract, "profile-cdw": profileCDW, "write-files": writeFilesHelper}
 		if h, ok := helpers[os.Args[1]]; ok {
 			if err := h(ctx, os.Args[2:]); err != nil {
 				fmt.Fprintf(os.Stderr, "cdwbench %s: %v\n", os.Args[1], err)
@@ -62,7 +67,9 @@ type config struct {
 	Work     string // scratch folder for inputs, projects and databases
 	Runs     int
 	Only     map[string]bool
-	Rows     int64 // half-hourly rows for B2 and B4
+	Rows     int64 // half-hourly rows for B2
+	B4Rows   int64 // half-hourly rows for B4
+	B4Runs   int   // rounds of B4 (full, one new day, no-op)
 	Models   []int // B1 project sizes
 	Dataform bool
 	PGAdmin  string // URL of a database to create the bench database from
@@ -76,7 +83,9 @@ func parseFlags(args []string) (config, error) {
 	work := fs.String("work", filepath.Join(os.TempDir(), "cdw-bench"), "scratch folder (inputs are generated once and reused)")
 	runs := fs.Int("runs", 3, "measured runs of each case")
 	only := fs.String("only", "B1,B2,B3,B4", "benchmarks to run")
-	rows := fs.Int64("rows", 10_000_000, "half-hourly rows for B2 and B4 (a multiple of 10000)")
+	rows := fs.Int64("rows", 5_000_000, "half-hourly rows B2 loads (a multiple of 10000)")
+	b4rows := fs.Int64("b4rows", 2_000_000, "half-hourly rows B4 builds over (a multiple of 10000)")
+	b4runs := fs.Int("b4runs", 1, "rounds of B4 (a full build, a run after one new day, a no-op run)")
 	models := fs.String("models", "1000,5000,10000", "B1 project sizes")
 	dataform := fs.String("dataform", "auto", "auto: install Dataform 1.20.2 with npm when available; off: skip it")
 	pg := fs.String("pg", envOr("CDW_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "PostgreSQL server (a database to connect to; cdw_bench is created beside it)")
@@ -85,7 +94,7 @@ func parseFlags(args []string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
-	c := config{Runs: *runs, Rows: *rows, Dataform: *dataform != "off", PGAdmin: *pg, Only: map[string]bool{}}
+	c := config{Runs: *runs, Rows: *rows, B4Rows: *b4rows, B4Runs: *b4runs, Dataform: *dataform != "off", PGAdmin: *pg, Only: map[string]bool{}}
 	var err error
 	if c.CDW, err = filepath.Abs(*cdw); err != nil {
 		return c, err
@@ -120,6 +129,10 @@ func parseFlags(args []string) (config, error) {
 		return c, errors.New("-runs must be at least 1")
 	case c.Rows < hhIntervals || c.Rows%hhIntervals != 0:
 		return c, fmt.Errorf("-rows must be a positive multiple of %d", hhIntervals)
+	case c.B4Rows < hhIntervals || c.B4Rows%hhIntervals != 0:
+		return c, fmt.Errorf("-b4rows must be a positive multiple of %d", hhIntervals)
+	case c.B4Runs < 1:
+		return c, errors.New("-b4runs must be at least 1")
 	case *dataform != "auto" && *dataform != "off":
 		return c, errors.New("-dataform is auto or off")
 	}

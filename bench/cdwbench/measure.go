@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -120,6 +121,12 @@ func run(ctx context.Context, c command) (sample, []byte, error) {
 		args = append([]string{gnuTime, "-f", "%M", "-o", rssFile}, args...)
 	}
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	// Its own process group, killed whole on cancellation: GNU time does
+	// not pass signals on, so killing it alone would leave the measured
+	// process running (and holding the output pipe open).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
 	cmd.Dir = c.Dir
 	cmd.Env = append(os.Environ(), c.Env...)
 	var out bytes.Buffer

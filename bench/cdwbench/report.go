@@ -86,12 +86,12 @@ func (r *report) note(format string, args ...any) {
 func (r *report) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# cdw benchmark results — %s\n\n", r.Started.UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(&b, "%d measured runs per case, interleaved; wall time median (min–max). CPU is the measured process's user+system time; server CPU the sampled CPU of its PostgreSQL backends. Ratio = this case's median ÷ the reference's median (below 1 is faster).\n\n", r.Runs)
-	b.WriteString("| bench | case | median | min | max | CPU | server CPU | peak RSS | vs | ratio |\n")
-	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n")
+	fmt.Fprintf(&b, "Up to %d measured runs per case (n), the cases of a comparison interleaved run by run; wall time median, min and max. CPU is the measured process's user+system time; server CPU the sampled CPU of its PostgreSQL backends. Ratio = this case's median ÷ the reference's (vs) median: below 1 is faster.\n\n", r.Runs)
+	b.WriteString("| bench | case | n | median | min | max | CPU | server CPU | peak RSS | vs | ratio |\n")
+	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n")
 	for _, row := range r.Rows {
 		if row.S.Err != nil {
-			fmt.Fprintf(&b, "| %s | %s | failed: %s | | | | | | | |\n", row.Bench, row.Case, mdCell(firstLine(row.S.Err.Error())))
+			fmt.Fprintf(&b, "| %s | %s | %d | failed: %s | | | | | | | |\n", row.Bench, row.Case, len(row.S.Samples), mdCell(firstLine(row.S.Err.Error())))
 			continue
 		}
 		vs, ratio := "", ""
@@ -99,7 +99,7 @@ func (r *report) markdown() string {
 			vs = row.Ref.Name
 			ratio = fmt.Sprintf("%.2f", row.S.Median().Seconds()/row.Ref.Median().Seconds())
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", row.Bench, row.Case,
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", row.Bench, row.Case, len(row.S.Samples),
 			fmtDur(row.S.Median()), fmtDur(row.S.Min()), fmtDur(row.S.Max()),
 			fmtDur(row.S.MedianCPU()), fmtDur(row.S.MedianServerCPU()), fmtMB(row.S.PeakRSS()), vs, ratio)
 	}
