@@ -5,6 +5,7 @@
 package state
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
@@ -111,19 +112,23 @@ func configDiff(old, cur map[string]any) []string {
 	return out
 }
 
-// norm makes values read back from JSON comparable with fresh ones.
+// norm makes values read back from JSON comparable with fresh ones: a
+// fresh value goes through JSON too, so []string, nested maps (a source's
+// freshness config) and integers (its counts, float64 when read back)
+// compare equal to what the state file holds.
 func norm(v any) any {
-	switch x := v.(type) {
-	case []string:
-		out := make([]any, len(x))
-		for i, s := range x {
-			out[i] = s
-		}
-		return out
-	case nil:
+	if v == nil {
 		return nil
 	}
-	return v
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return v
+	}
+	return out
 }
 
 func show(v any) string {

@@ -150,3 +150,24 @@ func unwrapAll(err error) error {
 		err = u.Unwrap()
 	}
 }
+
+// A config read back from a state file (JSON: float64 numbers, []any,
+// map[string]any) equals the same config fresh, so a source with a
+// freshness block is not always "modified".
+func TestConfigDiffIgnoresJSONRoundTrip(t *testing.T) {
+	fresh := map[string]any{
+		"freshness": map[string]any{"warn_after": map[string]any{"count": 3, "period": "day"}},
+		"tags":      []string{"a"},
+	}
+	readBack := map[string]any{
+		"freshness": map[string]any{"warn_after": map[string]any{"count": float64(3), "period": "day"}},
+		"tags":      []any{"a"},
+	}
+	if d := configDiff(readBack, fresh); len(d) != 0 {
+		t.Errorf("configDiff = %v, want none", d)
+	}
+	readBack["freshness"] = map[string]any{"warn_after": map[string]any{"count": float64(4), "period": "day"}}
+	if d := configDiff(readBack, fresh); len(d) != 1 {
+		t.Errorf("configDiff = %v, want the freshness change", d)
+	}
+}
