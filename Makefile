@@ -19,6 +19,11 @@ export CDW_BILLING_PASSWORD     ?= demo-password
 export CDW_BILLING_PUBLIC_URL   ?= http://$(SIM_ADDR)
 export CDW_BILLING_INTERNAL_URL ?= http://$(SIM_ADDR)/api
 
+# "Today" for the EAC/AQ models in the demo: the simulator's data date (its
+# default --as-of), so live registers, today's coefficients and the
+# estimates in force are those of the sample data.
+DEMO_AS_OF := 2024-06-30
+
 .PHONY: all build demo demo-billing test bench lint clean
 
 all: build
@@ -36,9 +41,10 @@ demo: build
 	$(BIN) migrate up
 	$(BIN) extract --from $(SAMPLE)
 	@$(MAKE) --no-print-directory demo-billing
-	$(BIN) build
+	$(BIN) build --vars '{as_of_date: "$(DEMO_AS_OF)"}'
 	$(BIN) show --inline "select source, count(*) as readings, sum(case when is_valid then 1 else 0 end) as valid from {{ ref('readings_valid') }} group by source order by source"
 	$(BIN) show --inline "select local_date, count(*) as meters, min(periods) as min_periods, max(periods) as max_periods from {{ ref('daily_consumption') }} where local_date in ('2023-03-26', '2023-10-29') group by local_date order by local_date"
+	$(BIN) show --inline "select fuel, ca_source, count(*) as accounts, round(avg(ca_value)) as avg_kwh_a_year from {{ ref('account_consumption_accuracy') }} group by fuel, ca_source order by fuel, ca_source"
 
 # The API path: start the simulator in the background, wait until it
 # listens, extract accounts 1-50 from it, stop it (also on failure).
