@@ -69,8 +69,9 @@ test:
 # repository), measures cdw side by side with psql \copy, DuckDB's CSV
 # reader and Dataform (installed with npm when available, else skipped),
 # prints a table of medians, min/max and ratios and writes it to
-# target/bench/results.md. Options via BENCH_FLAGS, e.g. the issue's full
-# sizes: make bench BENCH_FLAGS='-models 1000,5000,10000 -rows 10000000'.
+# target/bench/results.md. The defaults fit ~15 minutes on 2 cores; the
+# issue's full sizes: make bench BENCH_FLAGS='-rows 10000000 -b4rows
+# 10000000 -b4runs 3'.
 BENCH_WORK  ?= /tmp/cdw-bench
 BENCH_FLAGS ?=
 bench: build

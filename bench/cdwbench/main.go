@@ -10,7 +10,7 @@
 //	         [-dataform auto|off] [-pg URL] [-report FILE] [-repo DIR]
 //
 // The defaults fit `make bench` in about 15 minutes on a 2-core machine:
-// B2 loads 5M rows and B4 builds over 2M rows once. The issue's full
+// B2 loads 3M rows and B4 builds over 2M rows once. The issue's full
 // sizes: -rows 10000000 -b4rows 10000000 -b4runs 3.
 //
 // It also has helper subcommands it runs as child processes, so each
@@ -83,7 +83,7 @@ func parseFlags(args []string) (config, error) {
 	work := fs.String("work", filepath.Join(os.TempDir(), "cdw-bench"), "scratch folder (inputs are generated once and reused)")
 	runs := fs.Int("runs", 3, "measured runs of each case")
 	only := fs.String("only", "B1,B2,B3,B4", "benchmarks to run")
-	rows := fs.Int64("rows", 5_000_000, "half-hourly rows B2 loads (a multiple of 10000)")
+	rows := fs.Int64("rows", 3_000_000, "half-hourly rows B2 loads (a multiple of 10000)")
 	b4rows := fs.Int64("b4rows", 2_000_000, "half-hourly rows B4 builds over (a multiple of 10000)")
 	b4runs := fs.Int("b4runs", 1, "rounds of B4 (a full build, a run after one new day, a no-op run)")
 	models := fs.String("models", "1000,5000,10000", "B1 project sizes")
