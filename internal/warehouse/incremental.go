@@ -216,8 +216,18 @@ func applyDelta(ctx context.Context, a Adapter, s Statements, spec IncrementalSp
 			return 0, err
 		}
 	}
+	// Keys compare null-safely; a delta without NULL keys can use plain
+	// equality, which the engine hash-joins (see NonNullKeyStatements).
+	nonNullKey := false
+	if nk, ok := s.(NonNullKeyStatements); ok && len(key) > 0 && (spec.Strategy == StrategyMerge || spec.Strategy == StrategyDeleteInsert) {
+		res, err := a.Query(ctx, nk.NullKeyProbe(delta, key), 1)
+		if err != nil {
+			return 0, fmt.Errorf("probe NULL keys: %w", err)
+		}
+		nonNullKey = len(res.Rows) == 0
+	}
 	schemaStmts := plan.statements(s, rel)
-	dataStmts, err := strategyStatements(s, spec, delta, cols, key)
+	dataStmts, err := strategyStatements(s, spec, delta, cols, key, nonNullKey)
 	if err != nil {
 		return 0, err
 	}
@@ -248,14 +258,22 @@ func applyDelta(ctx context.Context, a Adapter, s Statements, spec IncrementalSp
 	return n, nil
 }
 
-// strategyStatements are the statements that write the delta.
-func strategyStatements(s Statements, spec IncrementalSpec, delta Relation, cols, key []string) ([]string, error) {
+// strategyStatements are the statements that write the delta;
+// nonNullKey says the delta has no NULL key (s is then a
+// NonNullKeyStatements).
+func strategyStatements(s Statements, spec IncrementalSpec, delta Relation, cols, key []string, nonNullKey bool) ([]string, error) {
 	rel := spec.Relation
 	switch spec.Strategy {
 	case StrategyMerge:
+		if nonNullKey {
+			return s.(NonNullKeyStatements).MergeNonNullKey(rel, delta, cols, key)
+		}
 		return s.Merge(rel, delta, cols, key)
 	case StrategyDeleteInsert:
 		is := s.(IncrementalStatements)
+		if nonNullKey {
+			return []string{s.(NonNullKeyStatements).DeleteMatchingNonNullKey(rel, delta, key), s.InsertSelect(rel, cols, delta)}, nil
+		}
 		return []string{is.DeleteMatching(rel, delta, key), s.InsertSelect(rel, cols, delta)}, nil
 	case StrategyMicrobatch:
 		is := s.(IncrementalStatements)

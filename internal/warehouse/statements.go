@@ -71,6 +71,20 @@ type DependantsLocker interface {
 	LockDependants() string
 }
 
+// NonNullKeyStatements is optional on Statements: Merge and
+// DeleteMatching for a source whose key columns hold no NULL, matching
+// keys with plain equality, which engines can hash-join (PostgreSQL
+// cannot hash IS NOT DISTINCT FROM, so a merge of a few thousand rows
+// into a large table is a nested loop over both). With no NULL key in the
+// source they match exactly the rows the null-safe statements match.
+type NonNullKeyStatements interface {
+	MergeNonNullKey(target, source Relation, columns, key []string) ([]string, error)
+	DeleteMatchingNonNullKey(target, source Relation, key []string) string
+	// NullKeyProbe selects a row of rel if any of its key columns is NULL
+	// in any row, and none otherwise.
+	NullKeyProbe(rel Relation, key []string) string
+}
+
 // IncrementalStatements extends Statements with what the delete+insert and
 // microbatch strategies, on_schema_change, dedupe_by and write-audit-publish
 // need. It is optional: BuildTableWith and ApplyIncremental return

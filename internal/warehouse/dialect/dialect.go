@@ -163,6 +163,25 @@ const (
 
 // Merge upserts source into target; see warehouse.Statements.
 func (d SQL) Merge(target, source warehouse.Relation, columns, key []string) ([]string, error) {
+	return d.mergeOn(target, source, columns, key, d.keyMatch(key), d.DeleteMatching)
+}
+
+// MergeNonNullKey is Merge matching keys with = (see
+// warehouse.NonNullKeyStatements).
+func (d SQL) MergeNonNullKey(target, source warehouse.Relation, columns, key []string) ([]string, error) {
+	return d.mergeOn(target, source, columns, key, d.keyEqual(key), d.DeleteMatchingNonNullKey)
+}
+
+// NullKeyProbe selects one row of rel with a NULL key column, if any.
+func (d SQL) NullKeyProbe(rel warehouse.Relation, key []string) string {
+	parts := make([]string, len(key))
+	for i, k := range key {
+		parts[i] = d.QuoteIdent(k) + " is null"
+	}
+	return "select 1 from " + d.QuoteRelation(rel) + "\nwhere " + strings.Join(parts, " or ") + "\nlimit 1"
+}
+
+func (d SQL) mergeOn(target, source warehouse.Relation, columns, key []string, match string, deleteMatching func(target, source warehouse.Relation, key []string) string) ([]string, error) {
 	if len(key) == 0 {
 		return nil, fmt.Errorf("merge into %s: no unique key", target)
 	}
@@ -177,9 +196,8 @@ func (d SQL) Merge(target, source warehouse.Relation, columns, key []string) ([]
 			return nil, fmt.Errorf("merge into %s: key column %q is not among the merged columns", target, k)
 		}
 	}
-	match := d.keyMatch(key)
 	if !d.merge {
-		return d.deleteInsert(target, source, columns, key), nil
+		return []string{deleteMatching(target, source, key), d.InsertSelect(target, columns, source)}, nil
 	}
 	var b strings.Builder
 	b.WriteString("merge into " + d.QuoteRelation(target) + " as " + targetAlias)
@@ -254,6 +272,16 @@ const dependantsLockKey = "6513783, 1"
 // warehouse.DependantsLocker). Dialects without bound views never call it.
 func (d SQL) LockDependants() string {
 	return "select pg_advisory_xact_lock(" + dependantsLockKey + ")"
+}
+
+// keyEqual matches keys with =, for sources without NULL keys.
+func (d SQL) keyEqual(key []string) string {
+	parts := make([]string, len(key))
+	for i, k := range key {
+		q := d.QuoteIdent(k)
+		parts[i] = targetAlias + "." + q + " = " + sourceAlias + "." + q
+	}
+	return strings.Join(parts, "\n    and ")
 }
 
 func (d SQL) keyMatch(key []string) string {

@@ -8,18 +8,20 @@ import (
 
 var _ warehouse.IncrementalStatements = SQL{}
 
-// deleteInsert is the delete + insert pair of the delete+insert strategy
-// (and of Merge on engines without MERGE).
-func (d SQL) deleteInsert(target, source warehouse.Relation, columns, key []string) []string {
-	return []string{d.DeleteMatching(target, source, key), d.InsertSelect(target, columns, source)}
-}
-
 // DeleteMatching deletes target rows whose key matches a source row,
 // null-safely.
 func (d SQL) DeleteMatching(target, source warehouse.Relation, key []string) string {
 	return "delete from " + d.QuoteRelation(target) + " as " + targetAlias +
 		"\nwhere exists (\n    select 1 from " + d.QuoteRelation(source) + " as " + sourceAlias +
 		"\n    where " + d.keyMatch(key) + "\n)"
+}
+
+// DeleteMatchingNonNullKey is DeleteMatching with keys matched by = (see
+// warehouse.NonNullKeyStatements).
+func (d SQL) DeleteMatchingNonNullKey(target, source warehouse.Relation, key []string) string {
+	return "delete from " + d.QuoteRelation(target) + " as " + targetAlias +
+		"\nwhere exists (\n    select 1 from " + d.QuoteRelation(source) + " as " + sourceAlias +
+		"\n    where " + d.keyEqual(key) + "\n)"
 }
 
 // DeleteWhere deletes the rows of rel for which predicate is true.
