@@ -154,7 +154,7 @@ func runB1(ctx context.Context, e *benchEnv) error {
 	}
 	limit("B1", "5k models cold ≤ 0.5 s", cold5k, 0.5)
 	if floor5k != nil && floor5k.OK() && cold5k != nil && cold5k.OK() {
-		e.rep.note("B1: a cold compile of 5k models writes %d files; creating that many files alone takes %s here (median), so the compile's %s is %.0f%% file creation at most", 5000*5/2, fmtDur(floor5k.Median()), fmtDur(cold5k.Median()), 100*min(1, floor5k.Median().Seconds()/cold5k.Median().Seconds()))
+		e.rep.note("B1: a cold compile of 5k models writes %d files; a minimal program creating as many files in a fresh folder took %s in this run (one run; it swings with the disk's other traffic), against the compile's median %s", 5000*5/2, fmtDur(floor5k.Median()), fmtDur(cold5k.Median()))
 	}
 	limit("B1", "10k models cold ≤ 1.0 s", cold10k, 1.0)
 	limit("B1", "warm (unchanged project, largest ≥ 5k) ≤ 0.2 s", warmLargest, 0.2)
