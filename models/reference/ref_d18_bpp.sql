@@ -22,8 +22,11 @@ latest as (
     from ranked
     where run_rank = 1
 ),
+-- k = 0 is the real day; k = 1..10 project it 52·k weeks ahead. For each
+-- day the smallest k wins, so a real row always beats a forecast one (one
+-- sort, no anti-join: PostgreSQL planned that as a nested loop).
 steps as (
-    select k from (values (1), (2), (3), (4), (5), (6), (7), (8), (9), (10)) as s (k)
+    select k from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10)) as s (k)
 ),
 projected as (
     select
@@ -36,23 +39,14 @@ projected as (
         l.run_number,
         l.period_count,
         l.bpp_sum,
+        s.k > 0                         as is_forecast,
         row_number() over (
             partition by l.gsp_group_id, l.profile_class_id, l.profile_id, l.settlement_date + 364 * s.k
             order by s.k
         ) as nearest
     from latest as l
     cross join steps as s
-    where l.settlement_date + 364 * s.k <= {{ as_of_date() }} + 7
-),
-forecast as (
-    select p.*
-    from projected as p
-    where p.nearest = 1
-      and not exists (
-        select 1 from latest as r
-        where r.gsp_group_id = p.gsp_group_id and r.profile_class_id = p.profile_class_id
-          and r.profile_id = p.profile_id and r.settlement_date = p.settlement_date
-      )
+    where s.k = 0 or l.settlement_date + 364 * s.k <= {{ as_of_date() }} + 7
 )
 select
     gsp_group_id || '|' || cast(profile_class_id as varchar) || '|' || cast(profile_id as varchar)
@@ -65,21 +59,7 @@ select
     run_number,
     period_count,
     bpp_sum,
-    false                                           as is_forecast,
-    settlement_date                                 as source_date
-from latest
-union all
-select
-    gsp_group_id || '|' || cast(profile_class_id as varchar) || '|' || cast(profile_id as varchar)
-        || '|' || cast(settlement_date as varchar),
-    settlement_date,
-    gsp_group_id,
-    profile_class_id,
-    profile_id,
-    settlement_code,
-    run_number,
-    period_count,
-    bpp_sum,
-    true,
+    is_forecast,
     source_date
-from forecast
+from projected
+where nearest = 1
