@@ -17,7 +17,8 @@ var rejectionStream = Stream{Table: RejectionsTable, Columns: []Column{
 // tx.BulkLoad while it parses: the extractor runs in a goroutine feeding
 // fixed-size batches through a pipe, so memory does not grow with the file.
 // Rows of any further streams (small side tables) and rejections are
-// buffered and loaded afterwards.
+// buffered and loaded afterwards. The count returned is of every stream's
+// rows together.
 func (r *Runner) load(ctx context.Context, tx warehouse.Conn, e FileExtractor, f File) (int64, []Rejection, error) {
 	streams := e.Streams()
 	if len(streams) == 0 {
@@ -52,9 +53,11 @@ func (r *Runner) load(ctx context.Context, tx warehouse.Conn, e FileExtractor, f
 	}
 	for _, st := range streams[1:] {
 		if rows := s.side[st.Table]; len(rows) > 0 {
-			if _, err := tx.BulkLoad(ctx, r.rel(st.Table), columnNames(st), &sliceSource{rows: rows}); err != nil {
+			m, err := tx.BulkLoad(ctx, r.rel(st.Table), columnNames(st), &sliceSource{rows: rows})
+			if err != nil {
 				return 0, nil, err
 			}
+			n += m
 		}
 	}
 	return n, s.rejects, nil

@@ -9,8 +9,8 @@ import (
 
 // TestSamplePipeline lands the generated sample files and checks the
 // warehouse against the generator's Summary: rejections quarantined,
-// every reading kept, duplicates collapsed, planted negative and
-// implausible readings flagged, the planted gap counted as missing.
+// every reading kept, duplicates, deemed, negative and implausible
+// readings flagged, the planted gap counted as missing.
 func TestSamplePipeline(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, w *warehouseEnv) {
 		dir := t.TempDir()
@@ -38,16 +38,18 @@ func TestSamplePipeline(t *testing.T) {
 			sql  string
 			want int
 		}{
-			{"rejected records", `select count(*) from raw.rejected_records`, sum.D0010Rejections + sum.HalfHourlyRejections},
+			{"rejected records", `select count(*) from raw.rejected_records`, sum.D0010Rejections + sum.HalfHourlyRejections + sum.ReferenceRejections},
 			{"d0010 rejections", `select count(*) from raw.rejected_records where extractor = 'd0010'`, sum.D0010Rejections},
 			{"half-hourly rejections", `select count(*) from raw.rejected_records where extractor = 'halfhourly'`, sum.HalfHourlyRejections},
 			{"raw half-hourly rows", `select count(*) from raw.halfhourly_consumption`, sum.HalfHourlyRows},
 			{"readings", `select count(*) from cdw.readings`, sum.D0010Rows},
-			{"readings_valid", `select count(*) from cdw.readings_valid`, sum.DistinctReadings},
-			{"readings behind readings_valid (sum of duplicate_count)", `select cast(sum(duplicate_count) as bigint) from cdw.readings_valid`, sum.D0010Rows},
+			{"readings_valid (one row per reading)", `select count(*) from cdw.readings_valid`, sum.D0010Rows},
+			{"distinct readings (register, time, value)", `select count(*) from (select distinct register_key, read_at, reading_value from cdw.readings_valid) as d`, sum.DistinctReadings},
+			{"duplicates", `select count(*) from cdw.readings_valid where validity_reason = 'duplicate' and not is_valid`, sum.DuplicateReads},
 			{"negative readings", `select count(*) from cdw.readings_valid where validity_reason = 'negative' and not is_valid`, sum.NegativeReadings},
 			{"implausible readings", `select count(*) from cdw.readings_valid where validity_reason = 'implausible' and not is_valid`, sum.ImplausibleReadings},
-			{"invalid readings", `select count(*) from cdw.readings_valid where not is_valid`, sum.NegativeReadings + sum.ImplausibleReadings},
+			{"deemed readings", `select count(*) from cdw.readings_valid where validity_reason = 'not_actual' and not is_valid`, sum.DeemedReadings},
+			{"invalid readings", `select count(*) from cdw.readings_valid where not is_valid`, sum.NegativeReadings + sum.ImplausibleReadings + sum.DuplicateReads + sum.DeemedReadings},
 			{"readings without a reason that are invalid", `select count(*) from cdw.readings_valid where validity_reason is null and not is_valid`, 0},
 			{"meter days", `select count(*) from cdw.daily_consumption`, sum.HalfHourlyDays},
 			{"missing half-hours", `select cast(sum(missing_periods) as bigint) from cdw.daily_consumption`, sum.GapIntervals},
@@ -57,7 +59,7 @@ func TestSamplePipeline(t *testing.T) {
 				t.Errorf("%s: %d, want %d", c.what, got, c.want)
 			}
 		}
-		if sum.NegativeReadings == 0 || sum.ImplausibleReadings == 0 || sum.GapIntervals == 0 {
+		if sum.NegativeReadings == 0 || sum.ImplausibleReadings == 0 || sum.DuplicateReads == 0 || sum.DeemedReadings == 0 || sum.GapIntervals == 0 {
 			t.Fatalf("the sample plants no negative/implausible reading or gap: %+v", sum)
 		}
 

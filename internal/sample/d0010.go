@@ -99,6 +99,11 @@ func (g *generator) d0010Files() []*file {
 	return files
 }
 
+// carriesDuplicate reports whether point i has a planted duplicate read.
+func carriesDuplicate(i int) bool {
+	return i == crossDupPoint1 || i == crossDupPoint2 || i == crossDupPoint3 || i == withinDupPoint
+}
+
 // writePoint writes one 026 group: the meter point's reads for months
 // first..last of flow fi, with any defect planted there.
 func (g *generator) writePoint(w *flowWriter, fi, i, first, last int) {
@@ -133,6 +138,9 @@ func (g *generator) writePoint(w *flowWriter, fi, i, first, last int) {
 	for m := first; m <= last; m++ {
 		at := p.readAt(m)
 		w.record("028", p.serial, string(p.readType[m]))
+		if p.readType[m] == 'D' {
+			g.deemed += len(p.regs)
+		}
 		for _, reg := range p.regs {
 			v := reg.raw(at)
 			line := row(reg, at, value(v%100000))

@@ -33,6 +33,7 @@ type generator struct {
 	registers int
 
 	hhDays, gapIntervals int
+	deemed               int // 030 rows written under a deemed (D) 028
 }
 
 // distributors are the two-digit prefixes invented cores start with (the
@@ -82,7 +83,10 @@ func newGenerator(opts Options) (*generator, error) {
 				p.readHour[m] = r.between(8, 18)
 			}
 			p.readType[m] = 'C'
-			if r.intn(7) == 0 {
+			// About one read in seven is deemed (D), except on the points
+			// that carry planted duplicates: a copy of a deemed read is
+			// judged not_actual before it is judged a duplicate.
+			if r.intn(7) == 0 && !carriesDuplicate(i) {
 				p.readType[m] = 'D'
 			}
 		}

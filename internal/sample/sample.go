@@ -107,6 +107,9 @@ type Summary struct {
 	Registers, DistinctReadings int
 
 	DuplicateReads, Rollovers, NegativeReadings, ImplausibleReadings int
+	// DeemedReadings counts the reads delivered as deemed (reading type
+	// D), which readings_valid keeps but judges not_actual.
+	DeemedReadings int
 
 	// HalfHourlyDays is the number of (MPxN, UK local date) pairs with
 	// data; GapIntervals how many intervals the planted gap removed.
@@ -167,7 +170,7 @@ type file struct {
 }
 
 func (g *generator) summary(files []*file) Summary {
-	s := Summary{Anomalies: g.anomalies, Registers: g.registers}
+	s := Summary{Anomalies: g.anomalies, Registers: g.registers, DeemedReadings: g.deemed}
 	for _, m := range g.points {
 		s.MPANs = append(s.MPANs, m.core)
 	}
