@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -149,7 +150,12 @@ func TestCITemplatesRunGreenOnPostgres(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "deploy ci: OK") {
 		t.Fatalf("deploy: exit %d\n%s%s", code, out, errOut)
 	}
-	for _, want := range []string{"  OK       migrate", "applied 5 migration(s)", "  OK       build", "  OK       artifacts", "manifest.json,run_results.json,deploy_results.json}:"} {
+	migrations, err := filepath.Glob(filepath.Join(dir, "migrations", "*.sql"))
+	if err != nil || len(migrations) == 0 {
+		t.Fatalf("the project's migrations: %v, %v", migrations, err)
+	}
+	applied := fmt.Sprintf("applied %d migration(s)", len(migrations))
+	for _, want := range []string{"  OK       migrate", applied, "  OK       build", "  OK       artifacts", "manifest.json,run_results.json,deploy_results.json}:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("deploy summary lacks %q:\n%s", want, out)
 		}
@@ -190,16 +196,25 @@ func TestCITemplatesRunGreenOnPostgres(t *testing.T) {
 		}
 		return res.Rows[0][0].(string)
 	}
-	// Each PR schema holds only what changed (readings_valid), its
-	// unchanged parents read from the deployed cdw schema.
-	if got := schemas(); got != "cdw_pr_42:1,cdw_pr_43:1" {
-		t.Fatalf("PR schemas: %s", got)
+	// Each PR schema holds only what changed (readings_valid) and what
+	// reads it, its unchanged parents read from the deployed cdw schema.
+	code, out, errOut = cdwRun(t, dir, nil, "ls", "--select", "readings_valid+", "--resource-type", "model", "--output", "relation")
+	if code != 0 {
+		t.Fatalf("ls: exit %d\n%s%s", code, out, errOut)
+	}
+	changed := len(strings.Fields(out))
+	if changed < 2 {
+		t.Fatalf("readings_valid+ lists %d relations, want it and what reads it:\n%s", changed, out)
+	}
+	wantSchemas := fmt.Sprintf("cdw_pr_42:%d,cdw_pr_43:%d", changed, changed)
+	if got := schemas(); got != wantSchemas {
+		t.Fatalf("PR schemas: %s, want %s", got, wantSchemas)
 	}
 
 	// The janitor jobs: nothing is old yet; once the registry says the PR
 	// schemas were last used 8 days ago, they go, and cdw stays.
 	janitor := append(bitbucketLines(t, bb, "Janitor (per-PR schemas)"), githubLines(t, gh, "janitor", map[string]string{"secrets.CDW_PG_URL": url})...)
-	if len(runLines(t, dir, map[string]string{"CDW_PG_URL": url}, janitor)) != 2 || schemas() != "cdw_pr_42:1,cdw_pr_43:1" {
+	if len(runLines(t, dir, map[string]string{"CDW_PG_URL": url}, janitor)) != 2 || schemas() != wantSchemas {
 		t.Fatalf("janitor dropped fresh schemas: %s", schemas())
 	}
 	if err := a.Exec(ctx, "update cdw_meta.ephemeral_schemas set last_used_at = last_used_at - interval '8 days'"); err != nil {

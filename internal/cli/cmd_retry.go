@@ -38,6 +38,7 @@ func retryCommand(s *settings) *ucli.Command {
 			f := runFlags{
 				fullRefresh: argBool(rr.Args, "full_refresh"), failFast: argBool(rr.Args, "fail_fast"),
 				deferToState: argBool(rr.Args, "defer"), favorState: argBool(rr.Args, "favor_state"),
+				noAutoUpstream: true, // the last run's nodes and nothing else
 			}
 			f.stateDir, _ = rr.Args["state"].(string)
 			f.restate = argBool(rr.Args, "restate")

@@ -26,6 +26,7 @@ func runCommand(s *settings, name string) *ucli.Command {
 	if name != "test" {
 		flags = append(flags, &ucli.BoolFlag{Name: "full-refresh", Usage: "rebuild incremental models from scratch (not those with full_refresh: false)"})
 		flags = append(flags, batchFlags()...)
+		flags = append(flags, &ucli.BoolFlag{Name: "no-auto-upstream", Usage: "do not build unselected parents that the target does not have yet (by default they are built first)"})
 		flags = append(flags, &ucli.StringFlag{Name: "from", Usage: "extractor nodes (--select extract:NAME+): the file or folder file extractors read (default: their from: setting)"})
 	}
 	return &ucli.Command{
@@ -37,6 +38,7 @@ func runCommand(s *settings, name string) *ucli.Command {
 // runFlags are the options of run, test, build and retry.
 type runFlags struct {
 	fullRefresh, failFast, deferToState, favorState bool
+	noAutoUpstream                                  bool
 	selectExprs, excludeExprs                       []string
 	stateDir, vars, from                            string
 
@@ -52,6 +54,7 @@ func flagsOf(c *ucli.Context) runFlags {
 		selectExprs: nonNil(c.StringSlice("select")), excludeExprs: nonNil(c.StringSlice("exclude")),
 		stateDir: c.String("state"), vars: c.String("vars"), from: c.String("from"),
 		restate: c.Bool("restate"), start: c.String("start"), end: c.String("end"),
+		noAutoUpstream: c.Bool("no-auto-upstream"),
 	}
 }
 
@@ -63,6 +66,7 @@ func (f runFlags) args(cmd string, w *workspace) map[string]any {
 		"target": w.targetName, "threads": w.target.Threads, "vars": f.vars,
 		"state": f.stateDir, "defer": f.deferToState, "favor_state": f.favorState,
 		"restate": f.restate, "start": f.start, "end": f.end, "from": w.pathOrEmpty(f.from),
+		"no_auto_upstream": f.noAutoUpstream,
 	}
 }
 
@@ -98,8 +102,6 @@ func execute(c *ucli.Context, w *workspace, p *project.Project, cmd string, sel 
 		fmt.Fprintln(out, "nothing selected")
 		return nil
 	}
-	plan := planFor(p, sel.ids, cmd == "build")
-	gateTests(p, &plan, cmd == "build")
 	batches, err := batchRange(f)
 	if err != nil {
 		return err
@@ -115,6 +117,13 @@ func execute(c *ucli.Context, w *workspace, p *project.Project, cmd string, sel 
 		return err
 	}
 	defer unlock()
+	if (cmd == "run" || cmd == "build") && !f.deferToState && !f.noAutoUpstream {
+		if err := withUnbuiltParents(ctx, out, a, p, sel, w.targetName); err != nil {
+			return err
+		}
+	}
+	plan := planFor(p, sel.ids, cmd == "build")
+	gateTests(p, &plan, cmd == "build")
 
 	inv := invocation{id: uuid.NewString(), start: time.Now().UTC()}
 	exec := &run.Executor{Adapter: a, Project: p, Compile: compile.Options{
@@ -194,25 +203,58 @@ func planFor(p *project.Project, ids []string, build bool) run.Plan {
 	if !build {
 		return plan
 	}
+	memo := map[string]map[string]bool{}
+	ancestorSet := func(id string) map[string]bool {
+		if got, ok := memo[id]; ok {
+			return got
+		}
+		set := map[string]bool{}
+		for _, a := range p.Graph.Ancestors(id, -1) {
+			set[a] = true
+		}
+		memo[id] = set
+		return set
+	}
+	gated := map[string]map[string]bool{}
 	for _, id := range plan.Order {
 		if p.Nodes[id].Kind != project.KindTest || !allParentsBuilt(p, id, in) {
 			// A test whose model is not being built here is skipped as "not
 			// built"; it must not gate anything.
 			continue
 		}
-		ancestors := map[string]bool{}
-		for _, a := range p.Graph.Ancestors(id, -1) {
-			ancestors[a] = true
-		}
-		for _, parent := range p.Graph.Parents(id) {
+		ancestors := ancestorSet(id)
+		parents := p.Graph.Parents(id)
+		for _, parent := range parents {
 			for _, child := range p.Graph.Children(parent) {
-				if in[child] && p.Nodes[child].Kind != project.KindTest && !ancestors[child] {
-					plan.Parents[child] = append(plan.Parents[child], id)
+				if !in[child] || p.Nodes[child].Kind == project.KindTest || ancestors[child] || gated[child][id] {
+					continue
 				}
+				// Only a child that reads every relation the test reads
+				// waits for it (dbt's rule): a relationships test between
+				// two siblings must not gate the other sibling, or two such
+				// tests would wait for each other.
+				up := ancestorSet(child)
+				if !all(parents, func(q string) bool { return up[q] }) {
+					continue
+				}
+				if gated[child] == nil {
+					gated[child] = map[string]bool{}
+				}
+				gated[child][id] = true
+				plan.Parents[child] = append(plan.Parents[child], id)
 			}
 		}
 	}
 	return plan
+}
+
+func all[T any](xs []T, f func(T) bool) bool {
+	for _, x := range xs {
+		if !f(x) {
+			return false
+		}
+	}
+	return true
 }
 
 // allParentsBuilt reports whether every relation test id reads that a

@@ -286,13 +286,24 @@ func (r *UnitRunner) extractOne(ctx context.Context, e UnitExtractor, plan UnitP
 	}
 	cur, err := r.cursors(ctx, e.Name(), u.ID)
 	if err != nil {
-		j.err = fmt.Errorf("read cursors: %w", err)
+		j.err = cancelled(ctx, fmt.Errorf("read cursors: %w", err))
 		return j
 	}
 	j.unit.Cursors = cur
 	j.buf = newUnitBuffer(e.Streams())
-	j.err = plan.ExtractUnit(ctx, j.unit, j.buf)
+	j.err = cancelled(ctx, plan.ExtractUnit(ctx, j.unit, j.buf))
 	return j
+}
+
+// cancelled returns err marked as the run's cancellation when ctx is done:
+// a driver interrupted mid-query (DuckDB's "INTERRUPT Error") or a request
+// cut off says so in its own words, and the unit is then interrupted, not
+// failed.
+func cancelled(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil || interrupted(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %v", ctx.Err(), err)
 }
 
 // interrupted reports whether a unit's error is the run being cancelled.
