@@ -13,6 +13,7 @@ import (
 	"github.com/cdw-dev/cdw/internal/migrate"
 	"github.com/cdw-dev/cdw/internal/project"
 	"github.com/cdw-dev/cdw/internal/quality"
+	"github.com/cdw-dev/cdw/internal/seed"
 	"github.com/cdw-dev/cdw/internal/testenv"
 	"github.com/cdw-dev/cdw/internal/warehouse"
 	"github.com/cdw-dev/cdw/internal/warehouse/duckdb"
@@ -145,6 +146,15 @@ func rerun(t *testing.T, ctx context.Context, w warehouse.Adapter, e engine, in 
 	for _, id := range p.Graph.Order() {
 		n := p.Nodes[id]
 		if n.Kind == project.KindSource {
+			continue
+		}
+		if n.Kind == project.KindSeed {
+			// A seed compiles to nothing: load its CSV as `cdw seed` does,
+			// so the models and tests reading it can run.
+			if _, err := seed.Load(ctx, w, seed.Spec{Relation: n.Relation, Columns: n.Seed.Columns,
+				Delimiter: n.Seed.Delimiter, Path: n.Path, Open: n.Seed.Open}); err != nil {
+				t.Errorf("%s: load on %s: %v", id, e.name, err)
+			}
 			continue
 		}
 		sql, ok := golden(id, "")
