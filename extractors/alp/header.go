@@ -34,35 +34,14 @@ func role(name string) string {
 func parseHeader(line []byte) (layout, string) {
 	var s csvfields.Splitter
 	fields, ok := s.Split(line)
-	l := layout{n: len(fields), region: -1, ldz: -1, euc: -1, day: -1, alp: -1, daf: -1}
 	if !ok {
-		return l, fmt.Sprintf("no recognisable header: broken quoting in %.80q", line)
+		return layout{}, fmt.Sprintf("no recognisable header: broken quoting in %.80q", line)
 	}
-	var norm []byte
-	for i, f := range fields {
-		norm = csvfields.Normalise(norm[:0], f)
-		r := role(string(norm))
-		var slot *int
-		switch r {
-		case "region profile":
-			slot = &l.region
-		case "LDZ":
-			slot = &l.ldz
-		case "EUC":
-			slot = &l.euc
-		case "date":
-			slot = &l.day
-		case "ALP":
-			slot = &l.alp
-		case "DAF":
-			slot = &l.daf
-		default:
-			continue
-		}
-		if *slot >= 0 {
-			return l, fmt.Sprintf("no recognisable header: columns %d and %d are both %s columns", *slot+1, i+1, r)
-		}
-		*slot = i
+	cols, reason := csvfields.Columns(fields, role)
+	l := layout{n: len(fields), region: cols.Column("region profile"), ldz: cols.Column("LDZ"), euc: cols.Column("EUC"),
+		day: cols.Column("date"), alp: cols.Column("ALP"), daf: cols.Column("DAF")}
+	if reason != "" {
+		return l, reason
 	}
 	where := l.region >= 0 || (l.ldz >= 0 && l.euc >= 0)
 	if !where || l.day < 0 || l.alp < 0 || l.daf < 0 {

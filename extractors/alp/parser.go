@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/cdw-dev/cdw/extractors/internal/csvfields"
 	"github.com/cdw-dev/cdw/extractors/internal/lines"
@@ -12,8 +11,6 @@ import (
 	"github.com/cdw-dev/cdw/extractors/internal/ukdate"
 	"github.com/cdw-dev/cdw/internal/extract"
 )
-
-const ctxEvery = 4096
 
 var isLDZ = func() map[string]bool {
 	m := map[string]bool{}
@@ -31,7 +28,6 @@ type parser struct {
 	split  csvfields.Splitter
 	w      *extract.RowWriter
 	layout layout
-	header int64
 }
 
 func newParser(f extract.File, sink extract.Sink) *parser {
@@ -42,45 +38,18 @@ func newParser(f extract.File, sink extract.Sink) *parser {
 }
 
 func (p *parser) run(ctx context.Context) error {
-	for {
-		if p.lr.Line()%ctxEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("alp: %s: %w", p.f.Name, err)
-			}
-		}
-		line, tooLong, err := p.lr.Next()
-		if err == io.EOF {
-			if p.header == 0 {
-				return &extract.StructureError{Reason: "no recognisable header: the file has no lines"}
-			}
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("alp: reading %s: %w", p.f.Name, err)
-		}
-		n := p.lr.Line()
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		switch {
-		case p.header == 0:
-			if tooLong {
-				return &extract.StructureError{Line: n, Reason: fmt.Sprintf("no recognisable header: line longer than %d bytes", lines.MaxLen)}
-			}
-			l, reason := parseHeader(line)
-			if reason != "" {
-				return &extract.StructureError{Line: n, Reason: reason}
-			}
-			p.layout, p.header = l, n
-		case tooLong:
-			err = p.reject(n, line, "line longer than %d bytes (raw text truncated)", lines.MaxLen)
-		default:
-			err = p.dataRow(n, line)
-		}
-		if err != nil {
-			return err
-		}
-	}
+	return lines.Headed{
+		Extractor: "alp", File: p.f.Name,
+		Header: func(line []byte) string {
+			var reason string
+			p.layout, reason = parseHeader(line)
+			return reason
+		},
+		Row: p.dataRow,
+		Reject: func(n int64, line []byte, reason string) error {
+			return p.reject(n, line, "%s", reason)
+		},
+	}.Run(ctx, p.lr)
 }
 
 func (p *parser) dataRow(n int64, line []byte) error {

@@ -1,6 +1,10 @@
 package halfhourly
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/cdw-dev/cdw/extractors/internal/csvfields"
+)
 
 // layout says where each known column is in a file (-1 when absent).
 type layout struct {
@@ -11,8 +15,8 @@ type layout struct {
 // role says which layout field a header name fills ("" for none). name is
 // normalised: lower-case letters and digits only. Names starting with
 // "consumption" are consumption columns.
-func role(name []byte) string {
-	switch string(name) {
+func role(name string) string {
+	switch name {
 	case "consumption", "kwh":
 		return "kwh"
 	case "start", "intervalstart", "starttime", "startdatetime", "periodstart":
@@ -24,7 +28,7 @@ func role(name []byte) string {
 	case "serial", "meterserial", "serialnumber", "meterserialnumber", "msn":
 		return "serial"
 	}
-	if len(name) > len("consumption") && string(name[:len("consumption")]) == "consumption" {
+	if len(name) > len("consumption") && name[:len("consumption")] == "consumption" {
 		return "kwh"
 	}
 	return ""
@@ -34,38 +38,11 @@ func role(name []byte) string {
 // nil). On failure it returns a reason instead of an error value.
 func parseHeader(line []byte, fields [][]byte) (layout, string) {
 	fields = splitCSV(line, fields[:0])
-	l := layout{n: len(fields), kwh: -1, start: -1, end: -1, mpxn: -1, serial: -1}
-	var norm []byte
-	for i, f := range fields {
-		norm = norm[:0]
-		for _, c := range f {
-			switch {
-			case c >= 'A' && c <= 'Z':
-				norm = append(norm, c+'a'-'A')
-			case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-				norm = append(norm, c)
-			}
-		}
-		var slot *int
-		r := role(norm)
-		switch r {
-		case "kwh":
-			slot = &l.kwh
-		case "start":
-			slot = &l.start
-		case "end":
-			slot = &l.end
-		case "mpxn":
-			slot = &l.mpxn
-		case "serial":
-			slot = &l.serial
-		default:
-			continue
-		}
-		if *slot >= 0 {
-			return l, fmt.Sprintf("no recognisable header: columns %d and %d are both %s columns", *slot+1, i+1, r)
-		}
-		*slot = i
+	cols, reason := csvfields.Columns(fields, role)
+	l := layout{n: len(fields), kwh: cols.Column("kwh"), start: cols.Column("start"), end: cols.Column("end"),
+		mpxn: cols.Column("mpxn"), serial: cols.Column("serial")}
+	if reason != "" {
+		return l, reason
 	}
 	if l.kwh < 0 || l.start < 0 || l.end < 0 {
 		return l, fmt.Sprintf("no recognisable header: want consumption, start and end columns, got %.80q", line)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/cdw-dev/cdw/extractors/internal/intern"
@@ -16,8 +15,6 @@ import (
 // Interval is the length every row's interval must have.
 const Interval = 30 * time.Minute
 
-const ctxEvery = 4096
-
 // parser is the state of one ExtractFile call.
 type parser struct {
 	f        extract.File
@@ -26,7 +23,6 @@ type parser struct {
 	fields   [][]byte // fields of the current line; reused
 	w        *extract.RowWriter
 	layout   layout
-	header   int64  // line of the header, 0 until seen
 	nameMPxN string // MPxN from the file name, or ""
 	kwh      *intern.Cache
 	prevEnd  time.Time // end of the previous row and its text, which the
@@ -49,45 +45,18 @@ func newParser(f extract.File, sink extract.Sink) *parser {
 }
 
 func (p *parser) run(ctx context.Context) error {
-	for {
-		if p.lr.Line()%ctxEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("halfhourly: %s: %w", p.f.Name, err)
-			}
-		}
-		line, tooLong, err := p.lr.Next()
-		if err == io.EOF {
-			if p.header == 0 {
-				return &extract.StructureError{Reason: "no recognisable header: the file has no lines"}
-			}
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("halfhourly: reading %s: %w", p.f.Name, err)
-		}
-		n := p.lr.Line()
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		switch {
-		case p.header == 0:
-			if tooLong {
-				return &extract.StructureError{Line: n, Reason: fmt.Sprintf("no recognisable header: line longer than %d bytes", lines.MaxLen)}
-			}
-			l, reason := parseHeader(line, p.fields)
-			if reason != "" {
-				return &extract.StructureError{Line: n, Reason: reason}
-			}
-			p.layout, p.header = l, n
-		case tooLong:
-			err = p.reject(n, line, "line longer than %d bytes (raw text truncated)", lines.MaxLen)
-		default:
-			err = p.dataRow(n, line)
-		}
-		if err != nil {
-			return err
-		}
-	}
+	return lines.Headed{
+		Extractor: "halfhourly", File: p.f.Name,
+		Header: func(line []byte) string {
+			var reason string
+			p.layout, reason = parseHeader(line, p.fields)
+			return reason
+		},
+		Row: p.dataRow,
+		Reject: func(n int64, line []byte, reason string) error {
+			return p.reject(n, line, "%s", reason)
+		},
+	}.Run(ctx, p.lr)
 }
 
 func (p *parser) dataRow(n int64, line []byte) error {

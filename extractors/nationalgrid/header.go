@@ -35,35 +35,14 @@ func role(name string) string {
 func parseHeader(line []byte) (layout, string) {
 	var s csvfields.Splitter
 	fields, ok := s.Split(line)
-	l := layout{n: len(fields), at: -1, forDay: -1, item: -1, value: -1, gen: -1, quality: -1}
 	if !ok {
-		return l, fmt.Sprintf("no recognisable header: broken quoting in %.80q", line)
+		return layout{}, fmt.Sprintf("no recognisable header: broken quoting in %.80q", line)
 	}
-	var norm []byte
-	for i, f := range fields {
-		norm = csvfields.Normalise(norm[:0], f)
-		r := role(string(norm))
-		var slot *int
-		switch r {
-		case "applicable at":
-			slot = &l.at
-		case "applicable for":
-			slot = &l.forDay
-		case "data item":
-			slot = &l.item
-		case "value":
-			slot = &l.value
-		case "generated time":
-			slot = &l.gen
-		case "quality indicator":
-			slot = &l.quality
-		default:
-			continue
-		}
-		if *slot >= 0 {
-			return l, fmt.Sprintf("no recognisable header: columns %d and %d are both %s columns", *slot+1, i+1, r)
-		}
-		*slot = i
+	cols, reason := csvfields.Columns(fields, role)
+	l := layout{n: len(fields), at: cols.Column("applicable at"), forDay: cols.Column("applicable for"), item: cols.Column("data item"),
+		value: cols.Column("value"), gen: cols.Column("generated time"), quality: cols.Column("quality indicator")}
+	if reason != "" {
+		return l, reason
 	}
 	if l.forDay < 0 || l.item < 0 || l.value < 0 {
 		return l, fmt.Sprintf("no recognisable header: want applicable for, data item (or name) and value columns, got %.80q", line)

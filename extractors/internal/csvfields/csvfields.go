@@ -5,6 +5,8 @@
 // than guessed at.
 package csvfields
 
+import "fmt"
+
 // Splitter splits lines into fields. It reuses its buffers, so the fields
 // it returns are valid only until the next call. The zero value is ready.
 // A Splitter is not safe for concurrent use.
@@ -110,4 +112,36 @@ func Normalise(dst, name []byte) []byte {
 		}
 	}
 	return dst
+}
+
+// Columns finds the roles of a header's fields: role names the role of a
+// field's Normalise'd text, or "" for a column the extractor ignores. It
+// returns each role's column index (Column gives -1 for a missing one), or
+// a reason when two columns claim the same role.
+func Columns(fields [][]byte, role func(name string) string) (Layout, string) {
+	cols := Layout{}
+	var norm []byte
+	for i, f := range fields {
+		norm = Normalise(norm[:0], f)
+		r := role(string(norm))
+		if r == "" {
+			continue
+		}
+		if j, dup := cols[r]; dup {
+			return cols, fmt.Sprintf("no recognisable header: columns %d and %d are both %s columns", j+1, i+1, r)
+		}
+		cols[r] = i
+	}
+	return cols, ""
+}
+
+// Layout maps a role to its column index.
+type Layout map[string]int
+
+// Column is role's column index, or -1 when the header has none.
+func (l Layout) Column(role string) int {
+	if i, ok := l[role]; ok {
+		return i
+	}
+	return -1
 }

@@ -48,3 +48,25 @@ func TestNormalise(t *testing.T) {
 		t.Errorf("Normalise = %q", got)
 	}
 }
+
+func TestColumns(t *testing.T) {
+	role := func(name string) string {
+		switch name {
+		case "date", "gasday":
+			return "date"
+		case "value":
+			return "value"
+		}
+		return ""
+	}
+	var s Splitter
+	fields, _ := s.Split([]byte(` "Gas Day" , Notes, VALUE`))
+	cols, reason := Columns(fields, role)
+	if reason != "" || cols.Column("date") != 0 || cols.Column("value") != 2 || cols.Column("other") != -1 {
+		t.Errorf("Columns = %v, %q", cols, reason)
+	}
+	fields, _ = s.Split([]byte(`Date,value,gas_day`))
+	if _, reason := Columns(fields, role); reason != "no recognisable header: columns 1 and 3 are both date columns" {
+		t.Errorf("duplicate role: %q", reason)
+	}
+}

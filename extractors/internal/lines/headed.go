@@ -1,0 +1,73 @@
+package lines
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/cdw-dev/cdw/internal/extract"
+)
+
+// ctxEvery is how many lines pass between context checks.
+const ctxEvery = 4096
+
+// Headed drives a parser over a file whose first non-blank line is its
+// header and every later non-blank line one record (the CSV extractors).
+type Headed struct {
+	Extractor, File string // for error messages
+	// Header recognises the header line; a non-empty reason means the file
+	// is not one this extractor reads (a StructureError: nothing is loaded).
+	Header func(line []byte) (reason string)
+	// Row handles one data line: not blank and at most MaxLen bytes.
+	Row func(n int64, line []byte) error
+	// Reject quarantines a line that cannot be read.
+	Reject func(n int64, line []byte, reason string) error
+}
+
+// Run reads r to its end. Blank lines are skipped; a data line longer than
+// MaxLen is rejected with its first bytes as raw text; a file without a
+// header, or whose header is too long or unrecognised, is a
+// *extract.StructureError carrying the line. ctx is checked every few
+// thousand lines.
+func (h Headed) Run(ctx context.Context, r *Reader) error {
+	header := false
+	for {
+		if r.Line()%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("%s: %s: %w", h.Extractor, h.File, err)
+			}
+		}
+		line, tooLong, err := r.Next()
+		if err == io.EOF {
+			if !header {
+				return &extract.StructureError{Reason: "no recognisable header: the file has no lines"}
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: reading %s: %w", h.Extractor, h.File, err)
+		}
+		n := r.Line()
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		switch {
+		case !header:
+			if tooLong {
+				return &extract.StructureError{Line: n, Reason: fmt.Sprintf("no recognisable header: line longer than %d bytes", MaxLen)}
+			}
+			if reason := h.Header(line); reason != "" {
+				return &extract.StructureError{Line: n, Reason: reason}
+			}
+			header = true
+		case tooLong:
+			err = h.Reject(n, line, fmt.Sprintf("line longer than %d bytes (raw text truncated)", MaxLen))
+		default:
+			err = h.Row(n, line)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
