@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/cdw-dev/cdw/extractors/internal/intern"
@@ -13,9 +12,6 @@ import (
 	"github.com/cdw-dev/cdw/internal/extract"
 	"github.com/cdw-dev/cdw/internal/mpan"
 )
-
-// ctxEvery is how many lines pass between context checks.
-const ctxEvery = 4096
 
 // parser is the state of one ExtractFile call.
 type parser struct {
@@ -51,39 +47,23 @@ func newParser(f extract.File, sink extract.Sink) *parser {
 }
 
 func (p *parser) run(ctx context.Context) error {
-	for {
-		if p.lr.Line()%ctxEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("d0010: %s: %w", p.f.Name, err)
-			}
-		}
-		line, tooLong, err := p.lr.Next()
-		if err == io.EOF {
-			return p.finish()
-		}
-		if err != nil {
-			return fmt.Errorf("d0010: reading %s: %w", p.f.Name, err)
-		}
-		n := p.lr.Line()
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
+	err := lines.Each(ctx, p.lr, "d0010", p.f.Name, func(n int64, line []byte, tooLong bool) error {
 		switch {
 		case p.header == 0:
-			err = p.zhv(n, line, tooLong)
+			return p.zhv(n, line, tooLong)
 		case p.trailer != 0:
-			err = structErr(n, "content after the ZPT trailer at line %d", p.trailer)
+			return structErr(n, "content after the ZPT trailer at line %d", p.trailer)
 		case tooLong:
 			p.records++
-			err = p.reject(n, line, "line longer than %d bytes (raw text truncated)", lines.MaxLen)
-		default:
-			p.records++
-			err = p.record(n, line)
+			return p.reject(n, line, "line longer than %d bytes (raw text truncated)", lines.MaxLen)
 		}
-		if err != nil {
-			return err
-		}
+		p.records++
+		return p.record(n, line)
+	})
+	if err != nil {
+		return err
 	}
+	return p.finish()
 }
 
 func (p *parser) finish() error {

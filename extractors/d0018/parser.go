@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/cdw-dev/cdw/extractors/internal/lines"
@@ -12,8 +11,6 @@ import (
 	"github.com/cdw-dev/cdw/extractors/internal/ukdate"
 	"github.com/cdw-dev/cdw/internal/extract"
 )
-
-const ctxEvery = 4096
 
 // Context levels, outermost first. A record at a level needs every level
 // above it; BPP needs PFL, PPC needs VMR.
@@ -81,40 +78,24 @@ func newParser(f extract.File, sink extract.Sink) *parser {
 }
 
 func (p *parser) run(ctx context.Context) error {
-	for {
-		if p.lr.Line()%ctxEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("d0018: %s: %w", p.f.Name, err)
-			}
-		}
-		line, tooLong, err := p.lr.Next()
-		if err == io.EOF {
-			return p.finish()
-		}
-		if err != nil {
-			return fmt.Errorf("d0018: reading %s: %w", p.f.Name, err)
-		}
-		n := p.lr.Line()
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
+	err := lines.Each(ctx, p.lr, "d0018", p.f.Name, func(n int64, line []byte, tooLong bool) error {
 		switch {
 		case !p.first:
 			p.first = true
-			err = p.firstRecord(n, line, tooLong)
+			return p.firstRecord(n, line, tooLong)
 		case p.trailer != 0:
-			err = structErr(n, "content after the ZPT trailer at line %d", p.trailer)
+			return structErr(n, "content after the ZPT trailer at line %d", p.trailer)
 		case tooLong:
 			p.records++
-			err = p.reject(n, line, "line longer than %d bytes (raw text truncated)", lines.MaxLen)
-		default:
-			p.records++
-			err = p.record(n, line)
+			return p.reject(n, line, "line longer than %d bytes (raw text truncated)", lines.MaxLen)
 		}
-		if err != nil {
-			return err
-		}
+		p.records++
+		return p.record(n, line)
+	})
+	if err != nil {
+		return err
 	}
+	return p.finish()
 }
 
 func (p *parser) finish() error {

@@ -28,30 +28,10 @@ type Headed struct {
 // Run reads r to its end. Blank lines are skipped; a data line longer than
 // MaxLen is rejected with its first bytes as raw text; a file without a
 // header, or whose header is too long or unrecognised, is a
-// *extract.StructureError carrying the line. ctx is checked every few
-// thousand lines.
+// *extract.StructureError carrying the line.
 func (h Headed) Run(ctx context.Context, r *Reader) error {
 	header := false
-	for {
-		if r.Line()%ctxEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("%s: %s: %w", h.Extractor, h.File, err)
-			}
-		}
-		line, tooLong, err := r.Next()
-		if err == io.EOF {
-			if !header {
-				return &extract.StructureError{Reason: "no recognisable header: the file has no lines"}
-			}
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: reading %s: %w", h.Extractor, h.File, err)
-		}
-		n := r.Line()
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
+	err := Each(ctx, r, h.Extractor, h.File, func(n int64, line []byte, tooLong bool) error {
 		switch {
 		case !header:
 			if tooLong {
@@ -61,12 +41,39 @@ func (h Headed) Run(ctx context.Context, r *Reader) error {
 				return &extract.StructureError{Line: n, Reason: reason}
 			}
 			header = true
+			return nil
 		case tooLong:
-			err = h.Reject(n, line, fmt.Sprintf("line longer than %d bytes (raw text truncated)", MaxLen))
-		default:
-			err = h.Row(n, line)
+			return h.Reject(n, line, fmt.Sprintf("line longer than %d bytes (raw text truncated)", MaxLen))
+		}
+		return h.Row(n, line)
+	})
+	if err == nil && !header {
+		return &extract.StructureError{Reason: "no recognisable header: the file has no lines"}
+	}
+	return err
+}
+
+// Each calls fn with every non-blank line of r and its number, until the
+// end of r (nil) or fn's first error. tooLong is Reader.Next's. ctx is
+// checked every few thousand lines; extractor and file name the errors.
+func Each(ctx context.Context, r *Reader, extractor, file string, fn func(n int64, line []byte, tooLong bool) error) error {
+	for {
+		if r.Line()%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("%s: %s: %w", extractor, file, err)
+			}
+		}
+		line, tooLong, err := r.Next()
+		if err == io.EOF {
+			return nil
 		}
 		if err != nil {
+			return fmt.Errorf("%s: reading %s: %w", extractor, file, err)
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if err := fn(r.Line(), line, tooLong); err != nil {
 			return err
 		}
 	}
