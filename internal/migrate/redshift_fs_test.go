@@ -28,3 +28,15 @@ func TestRedshiftFSWidensTextColumnsOnly(t *testing.T) {
 		t.Errorf("a non-migration file was rewritten: %q", other)
 	}
 }
+
+func TestRedshiftFSCommentsOutIndexes(t *testing.T) {
+	src := fstest.MapFS{"00002_idx.sql": {Data: []byte("-- +goose Up\ncreate table raw.k (a bigint);\nCREATE UNIQUE INDEX k_a\n    on raw.k (a);\ncreate index k_b on raw.k (a);\n-- +goose Down\ndrop index raw.k_a;\ndrop table raw.k;\n")}}
+	got, err := fs.ReadFile(redshiftFS{src}, "00002_idx.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "-- +goose Up\ncreate table raw.k (a bigint);\n-- no indexes on Redshift: CREATE UNIQUE INDEX k_a     on raw.k (a);\n-- no indexes on Redshift: create index k_b on raw.k (a);\n-- +goose Down\n-- no indexes on Redshift: drop index raw.k_a;\ndrop table raw.k;\n"
+	if string(got) != want {
+		t.Errorf("rewritten migration\n got %q\nwant %q", got, want)
+	}
+}
