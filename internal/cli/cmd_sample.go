@@ -37,8 +37,9 @@ func sampleCommand(s *settings) *ucli.Command {
 			if err != nil {
 				return invalid(err)
 			}
-			fmt.Fprintf(c.App.Writer, "wrote %d files to %s: %d D0010 readings (%d malformed), %d half-hourly intervals (%d malformed) for %d meter points\n",
-				len(sum.Files), c.String("out"), sum.D0010Rows, sum.D0010Rejections, sum.HalfHourlyRows, sum.HalfHourlyRejections, len(sum.MPANs))
+			fmt.Fprintf(c.App.Writer, "wrote %d files to %s: %d D0010 readings (%d malformed), %d half-hourly intervals (%d malformed) for %d meter points; %d reference-data rows (%d malformed)\n",
+				len(sum.Files), c.String("out"), sum.D0010Rows, sum.D0010Rejections, sum.HalfHourlyRows, sum.HalfHourlyRejections, len(sum.MPANs),
+				sum.ReferenceRows, sum.ReferenceRejections)
 			return nil
 		},
 	}
