@@ -141,14 +141,15 @@ func (w *warehouseEnv) loadProject(t *testing.T) *project.Project {
 	return p
 }
 
-// build runs `cdw build` one level down: every model and test of p, planned
-// as the CLI plans a build, executed by run.Executor. Every model must
-// build and every test pass or warn; the results are returned by node ID.
+// build runs `cdw build` one level down: every seed, model and test of p,
+// planned as the CLI plans a build, executed by run.Executor. Every seed
+// and model must build and every test pass or warn; the results are
+// returned by node ID.
 func (w *warehouseEnv) build(t *testing.T, p *project.Project) map[string]run.Result {
 	t.Helper()
 	var ids []string
 	for _, id := range p.Graph.Order() {
-		if k := p.Nodes[id].Kind; k == project.KindModel || k == project.KindTest {
+		if k := p.Nodes[id].Kind; k == project.KindSeed || k == project.KindModel || k == project.KindTest {
 			ids = append(ids, id)
 		}
 	}
@@ -156,7 +157,13 @@ func (w *warehouseEnv) build(t *testing.T, p *project.Project) map[string]run.Re
 	exec := &run.Executor{Adapter: w.a, Project: p, Compile: compile.Options{
 		RunStartedAt: time.Date(2024, 9, 1, 6, 0, 0, 0, time.UTC), InvocationID: "pipeline-test",
 	}}
-	results := run.Execute(w.ctx, plan, exec.Step, run.Options{Threads: 4})
+	step := func(ctx context.Context, id string) run.Outcome {
+		if p.Nodes[id].Kind == project.KindSeed {
+			return exec.StepAny(ctx, id) // loads the CSV
+		}
+		return exec.Step(ctx, id)
+	}
+	results := run.Execute(w.ctx, plan, step, run.Options{Threads: 4})
 	if len(results) != len(plan.Order) {
 		t.Fatalf("%d results for %d planned nodes", len(results), len(plan.Order))
 	}
@@ -165,8 +172,8 @@ func (w *warehouseEnv) build(t *testing.T, p *project.Project) map[string]run.Re
 		out[r.ID] = r
 		n := p.Nodes[r.ID]
 		switch {
-		case n.Kind == project.KindModel && r.Status != run.StatusSuccess:
-			t.Errorf("model %s: %s: %s", r.ID, r.Status, r.Message)
+		case (n.Kind == project.KindModel || n.Kind == project.KindSeed) && r.Status != run.StatusSuccess:
+			t.Errorf("%s %s: %s: %s", n.Kind, r.ID, r.Status, r.Message)
 		case n.Kind == project.KindTest && r.Status != run.StatusPass && r.Status != run.StatusWarn:
 			t.Errorf("test %s: %s: %s", r.ID, r.Status, r.Message)
 		case r.Status == run.StatusWarn:
