@@ -46,6 +46,7 @@ func (p *Project) addModels(files map[string]string, props *config.Properties) e
 		n.Config = cfg
 		if errs[i] != nil {
 			probs.add(errs[i])
+			p.unparsable = true
 			continue
 		}
 		n.Template = tpls[i].WithNode(p.nodeInfo(n))

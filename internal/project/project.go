@@ -127,9 +127,12 @@ type Project struct {
 	// cdw does not use).
 	Warnings []string
 
-	disabled  map[string]bool // names of models disabled by config
-	layout    layout
-	schemaTpl *template.Template // calls the project's generate_schema_name
+	disabled map[string]bool // names of models disabled by config
+	// unparsable: some model's file did not parse (Load stops after the
+	// models, before every ref to it is reported as a missing model).
+	unparsable bool
+	layout     layout
+	schemaTpl  *template.Template // calls the project's generate_schema_name
 }
 
 // Options for Load.
@@ -230,6 +233,11 @@ func Load(cfg *config.Project, opts Options) (*Project, error) {
 		return nil, err
 	}
 	probs.add(p.addModels(models, props))
+	if p.unparsable {
+		// A model that does not parse would be reported again at every ref
+		// to it as a missing model; its syntax errors are the ones to fix.
+		return nil, probs
+	}
 	probs.add(p.addSeeds(opts.FS, props))
 	probs.add(p.addSnapshots(props))
 	var skipTests func(string) bool
