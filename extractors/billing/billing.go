@@ -73,6 +73,13 @@ type nodeRef struct{ n *yaml.Node }
 
 func (r nodeRef) pos(path ...string) string { return posOf(r.n, path...) }
 
+// setHint says how to give an empty credential a value. The settings it
+// sees are already expanded, so it names the variable the project's own
+// project.yml reads, and the general rule.
+func (r nodeRef) setHint(field, env string) string {
+	return fmt.Sprintf("set $%s if project.yml reads it from there (%s: \"${%s}\"), or the variable it names", env, field, env)
+}
+
 // Prepare implements extract.UnitExtractor: it decodes the settings,
 // resolves the accounts and builds the API clients — or, with From, lists
 // the landed pages to load instead.

@@ -53,7 +53,7 @@ func newAPI(s *Settings, node nodeRef, entities []string, transport http.RoundTr
 			return nil, extract.Invalidf("%s: %s.public_url is not set", node.pos(), settingsField)
 		}
 		if s.Token == "" {
-			return nil, extract.Invalidf("%s: %s.token is empty: set it from the environment, e.g. token: \"${CDW_BILLING_TOKEN}\"", node.pos("token"), settingsField)
+			return nil, extract.Invalidf("%s: %s.token is empty: %s", node.pos("token"), settingsField, node.setHint("token", "CDW_BILLING_TOKEN"))
 		}
 		tok, err := httpx.NewStaticToken(s.Token, red)
 		if err != nil {
@@ -70,7 +70,11 @@ func newAPI(s *Settings, node nodeRef, entities []string, transport http.RoundTr
 			return nil, extract.Invalidf("%s: %s.internal_url is not set", node.pos(), settingsField)
 		}
 		if s.Username == "" || s.Password == "" {
-			return nil, extract.Invalidf("%s: %s.username and password must be set: from the environment, e.g. password: \"${CDW_BILLING_PASSWORD}\"", node.pos(), settingsField)
+			field, env := "username", "CDW_BILLING_USERNAME"
+			if s.Username != "" {
+				field, env = "password", "CDW_BILLING_PASSWORD"
+			}
+			return nil, extract.Invalidf("%s: %s.%s is empty (the internal API needs username and password): %s", node.pos(field), settingsField, field, node.setHint(field, env))
 		}
 		to := opts(s.InternalURL)
 		to.Limiter = shared
