@@ -18,7 +18,7 @@ import (
 func TestInterruptedCommandExits130(t *testing.T) {
 	dir := t.TempDir()
 	root := testenv.RepoRoot(t)
-	for _, entry := range []string{"project.yml", "models", "macros", "tests", "migrations"} {
+	for _, entry := range []string{"project.yml", "models", "macros", "seeds", "tests", "migrations"} {
 		if err := copyMissing(filepath.Join(root, entry), filepath.Join(dir, entry)); err != nil {
 			t.Fatal(err)
 		}
