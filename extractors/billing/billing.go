@@ -111,6 +111,9 @@ func (e *Extractor) Prepare(ctx context.Context, req extract.PrepareRequest) (ex
 		if p.land, err = openStore(ctx, to, "land", s, req.Getenv); err != nil {
 			return nil, err
 		}
+		if err := p.land.Check(ctx); err != nil {
+			return nil, extract.Invalid(err)
+		}
 		p.summary += ", landed in " + p.land.Location().String() + " first"
 	}
 	return p, nil

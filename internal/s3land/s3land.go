@@ -27,6 +27,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/logging"
 )
 
 // Location is an s3://bucket/prefix URL, Prefix without slashes at either end.
@@ -101,6 +102,9 @@ func Open(ctx context.Context, loc Location, opts Options) (*Store, error) {
 	if opts.HTTPClient != nil {
 		lo = append(lo, awsconfig.WithHTTPClient(opts.HTTPClient))
 	}
+	// The SDK's own log lines (e.g. its IMDS fallbacks) are not cdw's
+	// output; failures reach the caller as errors.
+	lo = append(lo, awsconfig.WithLogger(logging.Nop{}))
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, lo...)
 	if err != nil {
 		return nil, fmt.Errorf("s3land: AWS configuration: %w", err)
@@ -128,6 +132,21 @@ func first(lookup func(string) (string, bool), keys ...string) string {
 		}
 	}
 	return ""
+}
+
+// Check resolves the store's AWS credentials without touching the bucket,
+// so a run that would land pages fails before it calls any API rather
+// than once per account. (Access to the bucket itself shows on the first
+// Put: a role may write without being allowed to list or head.)
+func (s *Store) Check(ctx context.Context) error {
+	creds := s.client.Options().Credentials
+	if creds == nil {
+		return nil
+	}
+	if _, err := creds.Retrieve(ctx); err != nil {
+		return fmt.Errorf("s3land: no AWS credentials for %s (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run with a role): %w", s.loc, err)
+	}
+	return nil
 }
 
 // Location returns the store's location.
