@@ -28,6 +28,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/cdw-dev/cdw/internal/extract"
+	"github.com/cdw-dev/cdw/internal/httpx"
 	"github.com/cdw-dev/cdw/internal/s3land"
 )
 
@@ -216,6 +217,9 @@ func (p *plan) ExtractUnit(ctx context.Context, u extract.Unit, sink extract.Uni
 		return nil
 	}
 	pages, err := p.api.fetch(ctx, acct, p.entities, in.cursors, u.FullRefresh)
+	if refused(err) {
+		return extract.Abort(fmt.Errorf("the billing platform refused the credentials (check $CDW_BILLING_TOKEN, $CDW_BILLING_USERNAME and $CDW_BILLING_PASSWORD): %w", err))
+	}
 	if err != nil {
 		var qe *quarantineError
 		if errors.As(err, &qe) {
@@ -234,4 +238,16 @@ func (p *plan) ExtractUnit(ctx context.Context, u extract.Unit, sink extract.Uni
 		}
 	}
 	return in.fetch(pages)
+}
+
+// refused reports whether err is the platform rejecting the credentials
+// themselves: a 401 that survived a token refresh, or the password grant's
+// token request answered 400 or 401. Every account would meet it.
+func refused(err error) bool {
+	var se *httpx.StatusError
+	if !errors.As(err, &se) {
+		return false
+	}
+	return se.Status == http.StatusUnauthorized ||
+		se.Status == http.StatusBadRequest && strings.HasSuffix(se.Path, "/Token")
 }

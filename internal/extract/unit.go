@@ -132,6 +132,23 @@ type UnitSink interface {
 	Reject(r UnitRejection) error
 }
 
+// AbortError is a unit's failure that no unit is at fault for and that
+// every other unit would meet too (the source refuses the credentials): the
+// runner stops fetching, records no unit as failed for it, commits what was
+// already fetched and ends the run with it.
+type AbortError struct{ Err error }
+
+func (e *AbortError) Error() string { return e.Err.Error() }
+func (e *AbortError) Unwrap() error { return e.Err }
+
+// Abort wraps err as an *AbortError (nil stays nil).
+func Abort(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &AbortError{Err: err}
+}
+
 // InvalidError reports a problem with settings or with the request (bad
 // unit list, missing credentials), as opposed to the tool failing.
 type InvalidError struct{ Err error }

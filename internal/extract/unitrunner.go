@@ -228,7 +228,7 @@ func (r *UnitRunner) Run(ctx context.Context, e UnitExtractor, plan UnitPlan, op
 	// ready together are committed together (each still whole), which
 	// spares engines with a high cost per statement.
 	cctx := context.WithoutCancel(ctx)
-	var fatal error
+	var fatal, abort error
 	var rows int64
 	for j := range done {
 		group := []job{j}
@@ -246,6 +246,13 @@ func (r *UnitRunner) Run(ctx context.Context, e UnitExtractor, plan UnitPlan, op
 		}
 		if fatal != nil {
 			continue // drain
+		}
+		for _, g := range group {
+			var ae *AbortError
+			if errors.As(g.err, &ae) && abort == nil {
+				abort = fmt.Errorf("%s: unit %s: %w (stopped; no unit is recorded as failed for it)", name, g.unit.ID, ae)
+				stopFetching()
+			}
 		}
 		results, err := r.commitGroup(cctx, name, group, opts)
 		if err != nil {
@@ -270,6 +277,9 @@ func (r *UnitRunner) Run(ctx context.Context, e UnitExtractor, plan UnitPlan, op
 	}
 	if fatal != nil {
 		return rep, fatal
+	}
+	if abort != nil {
+		return rep, abort
 	}
 	return rep, ctx.Err()
 }
@@ -322,7 +332,7 @@ func (r *UnitRunner) commitGroup(ctx context.Context, name string, group []job, 
 	for i, j := range group {
 		res := UnitResult{Unit: j.unit.ID, Retried: j.retried}
 		switch {
-		case j.err != nil && interrupted(j.err):
+		case j.err != nil && (interrupted(j.err) || errors.As(j.err, new(*AbortError))):
 			res.Status = UnitInterrupted
 		case j.err != nil:
 			res.Status, res.Err, res.Attempts = UnitFailed, j.err, j.unit.FailedAttempts+1

@@ -259,6 +259,47 @@ func TestUnitRunnerInterruptedRunResumes(t *testing.T) {
 	}
 }
 
+// A unit failing with an AbortError (the source refuses the credentials)
+// stops the run with that error: no unit is recorded as failed, the units
+// it did not reach are interrupted, and what was committed stays.
+func TestUnitRunnerAbortStopsTheRunWithoutFailures(t *testing.T) {
+	for _, eng := range engines() {
+		t.Run(eng.name, func(t *testing.T) {
+			a := eng.open(t)
+			r := unitSetup(t, a)
+			f := newFakeAPI()
+			var ids []string
+			for i := 1; i <= 40; i++ {
+				id := strconv.Itoa(i)
+				ids = append(ids, id)
+				f.set(id, 1, "v")
+				if i >= 3 {
+					f.fail[id] = extract.Abort(errors.New("HTTP 401: credentials refused"))
+				}
+			}
+			plan, _ := f.Prepare(context.Background(), extract.PrepareRequest{Units: strings.Join(ids, ",")})
+			rep, err := r.Run(context.Background(), f, plan, extract.UnitRunOptions{})
+			var ae *extract.AbortError
+			if !errors.As(err, &ae) || !strings.Contains(err.Error(), "credentials refused") {
+				t.Fatalf("Run = %v, want the AbortError", err)
+			}
+			if rep.Count(extract.UnitFailed) != 0 || rep.Count(extract.UnitInterrupted) == 0 {
+				t.Fatalf("report %+v", rep.Results)
+			}
+			if got := rowsOf(t, a, "select count(*) from raw.extract_failures"); got != "0\n" {
+				t.Fatalf("aborted units recorded as failed: %s", got)
+			}
+			if len(f.seen) >= 40 {
+				t.Errorf("every unit was fetched (%d): the abort did not stop the run", len(f.seen))
+			}
+			committed := rep.Count(extract.UnitCommitted)
+			if got := rowsOf(t, a, "select count(distinct unit) from raw.fake_rows"); got != fmt.Sprintf("%d\n", committed) {
+				t.Fatalf("%s units in the table, %d committed", got, committed)
+			}
+		})
+	}
+}
+
 func TestUnitSinkContract(t *testing.T) {
 	a := engines()[0].open(t)
 	r := unitSetup(t, a)
