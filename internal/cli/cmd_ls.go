@@ -9,6 +9,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/cdw-dev/cdw/internal/project"
+	"github.com/cdw-dev/cdw/internal/state"
 )
 
 func lsCommand(s *settings) *ucli.Command {
@@ -56,7 +57,7 @@ func lsCommand(s *settings) *ucli.Command {
 				for _, id := range sel.ids {
 					why := sel.state.Why(id)
 					if len(why) == 0 {
-						why = []string{"unmodified"}
+						why = []string{unmodifiedWhy(p, sel.state, id)}
 					}
 					fmt.Fprintf(c.App.Writer, "%s: %s\n", id, strings.Join(why, "; "))
 				}
@@ -120,4 +121,26 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// unmodifiedWhy explains an unmodified node in a state selection: the
+// modified nodes it is downstream of (a state:modified+ selection), at most
+// three named.
+func unmodifiedWhy(p *project.Project, st *state.State, id string) string {
+	var up []string
+	for _, a := range p.Graph.Ancestors(id, -1) {
+		if len(st.Why(a)) > 0 {
+			up = append(up, a)
+		}
+	}
+	if len(up) == 0 {
+		return "unmodified"
+	}
+	slices.Sort(up)
+	more := ""
+	if len(up) > 3 {
+		more = fmt.Sprintf(" and %d more", len(up)-3)
+		up = up[:3]
+	}
+	return "unmodified, downstream of modified " + strings.Join(up, ", ") + more
 }

@@ -189,7 +189,7 @@ func newApp(s *settings, stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 func globalFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.StringFlag{Name: "project-dir", Value: ".", Usage: "the project's root folder (holds project.yml)", EnvVars: []string{"CDW_PROJECT_DIR"}},
-		&ucli.StringFlag{Name: "target", Aliases: []string{"t"}, Usage: "target from project.yml (default: its `target:`)", EnvVars: []string{"CDW_TARGET"}},
+		&ucli.StringFlag{Name: "target", Aliases: []string{"t"}, Usage: "target from project.yml (default: its target: key)", EnvVars: []string{"CDW_TARGET"}},
 		&ucli.IntFlag{Name: "threads", Usage: "nodes to run at once (default: the target's threads)"},
 		&ucli.StringFlag{Name: "vars", Usage: "YAML map overriding project vars, e.g. '{max_register_value: 999999}'"},
 		&ucli.DurationFlag{Name: "lock-timeout", Value: 5 * time.Minute, Usage: "how long to wait for another run on the same target (its run lock, or a DuckDB file it holds); 0 fails at once", EnvVars: []string{"CDW_LOCK_TIMEOUT"}},

@@ -99,10 +99,10 @@ func Measure(ctx context.Context, q warehouse.Conn, d warehouse.Dialect, c Check
 // message says which threshold was passed.
 func Judge(age time.Duration, f config.FreshnessDecl) (Status, string) {
 	if f.ErrorAfter != nil && age > f.ErrorAfter.Duration() {
-		return StatusError, fmt.Sprintf("last loaded %s ago, more than error_after %s", Round(age), f.ErrorAfter)
+		return StatusError, fmt.Sprintf("older than error_after %s", f.ErrorAfter)
 	}
 	if f.WarnAfter != nil && age > f.WarnAfter.Duration() {
-		return StatusWarn, fmt.Sprintf("last loaded %s ago, more than warn_after %s", Round(age), f.WarnAfter)
+		return StatusWarn, fmt.Sprintf("older than warn_after %s", f.WarnAfter)
 	}
 	return StatusPass, ""
 }

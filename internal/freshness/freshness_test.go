@@ -27,8 +27,8 @@ func TestJudge(t *testing.T) {
 	}{
 		{time.Hour, StatusPass, ""},
 		{6 * time.Hour, StatusPass, ""}, // at the threshold is still fresh
-		{6*time.Hour + time.Second, StatusWarn, "last loaded 6h0m0s ago, more than warn_after 6 hours"},
-		{25 * time.Hour, StatusError, "last loaded 1d1h ago, more than error_after 1 day"},
+		{6*time.Hour + time.Second, StatusWarn, "older than warn_after 6 hours"},
+		{25 * time.Hour, StatusError, "older than error_after 1 day"},
 		{-time.Hour, StatusPass, ""}, // loaded "in the future" (clock skew): fresh
 	}
 	for _, c := range cases {
@@ -63,11 +63,11 @@ func TestMeasure(t *testing.T) {
 			age    time.Duration
 			msg    string
 		}{
-			{"timestamp, warn", Check{Relation: files, LoadedAtField: "loaded_at", Freshness: fresh}, StatusWarn, 3 * time.Hour, "more than warn_after 2 hours"},
+			{"timestamp, warn", Check{Relation: files, LoadedAtField: "loaded_at", Freshness: fresh}, StatusWarn, 3 * time.Hour, "older than warn_after 2 hours"},
 			{"timestamptz, pass", Check{Relation: files, LoadedAtField: "landed", Freshness: fresh}, StatusPass, 30 * time.Minute, ""},
-			{"date, error", Check{Relation: files, LoadedAtField: "day", Freshness: fresh}, StatusError, 36 * time.Hour, "more than error_after 1 day"},
+			{"date, error", Check{Relation: files, LoadedAtField: "day", Freshness: fresh}, StatusError, 36 * time.Hour, "older than error_after 1 day"},
 			{"filter", Check{Relation: files, LoadedAtField: "loaded_at", Freshness: config.FreshnessDecl{ErrorAfter: period(1, "day"), Filter: "kind = 'd0010'"}},
-				StatusError, 36 * time.Hour, "last loaded 1d12h ago"},
+				StatusError, 36 * time.Hour, "older than error_after 1 day"},
 			{"expression", Check{Relation: files, LoadedAtField: "cast(landed as timestamp)", Freshness: fresh}, StatusPass, 30 * time.Minute, ""},
 			{"empty table", Check{Relation: warehouse.Relation{Schema: "raw", Name: "empty"}, LoadedAtField: "loaded_at", Freshness: fresh},
 				StatusError, 0, "no rows: raw.empty has no loaded_at to measure"},
