@@ -42,7 +42,7 @@ func copyProject(t *testing.T) string {
 	t.Helper()
 	root := testenv.RepoRoot(t)
 	dir := t.TempDir()
-	for _, entry := range []string{"project.yml", "selectors.yml", "models", "macros", "tests", "migrations"} {
+	for _, entry := range []string{"project.yml", "selectors.yml", "models", "macros", "tests", "migrations", "seeds"} {
 		src := filepath.Join(root, entry)
 		if _, err := os.Stat(src); err != nil {
 			continue

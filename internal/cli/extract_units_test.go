@@ -177,8 +177,8 @@ func TestBillingSecretsAreNeverWritten(t *testing.T) {
 	bad := withURL(hs.URL, "CDW_BILLING_PASSWORD", "wrong-password-5e7", "CDW_BILLING_TOKEN", "wrong-token-c21")
 	code, out, errOut = cdwAll(ctx, t, dir, bad, "extract", "billing", "--accounts", "20")
 	record(code, 1, out, errOut)
-	if !strings.Contains(out, "HTTP 4") {
-		t.Errorf("the rejected login is not reported:\n%s", out)
+	if !strings.Contains(errOut, "refused the credentials") || !strings.Contains(errOut, "HTTP 4") {
+		t.Errorf("the rejected login is not reported:\n%s%s", out, errOut)
 	}
 	secrets := append(sim.Secrets(), "wrong-password-5e7", "wrong-token-c21")
 	if len(secrets) < 5 {

@@ -110,7 +110,7 @@ func needsState(method string) dag.Method {
 	}
 }
 
-// deferral returns compile's Defer hook for --defer: an unselected model
+// deferral returns compile's Defer hook for --defer: an unselected model, seed or snapshot
 // that this target has not built (or any unselected model with
 // --favor-state) is read from the state's relation.
 func (s *selection) deferral(ctx context.Context, f runFlags, a warehouse.Adapter) func(*project.Node) (warehouse.Relation, bool) {

@@ -30,9 +30,10 @@ type Options struct {
 	// whose table exists. Nil means nothing exists (compile without a
 	// connection).
 	IsTable func(warehouse.Relation) bool
-	// Defer, if set, may redirect a ref() to a model: when it returns true,
-	// the ref renders as the returned relation instead of the model's own
-	// (--defer reads unbuilt parents from another environment).
+	// Defer, if set, may redirect a ref() to a model, seed or snapshot:
+	// when it returns true, the ref renders as the returned relation instead
+	// of the node's own (--defer reads unbuilt parents from another
+	// environment).
 	Defer func(*project.Node) (warehouse.Relation, bool)
 	// Batch, if set, is the time window of the microbatch being compiled:
 	// every ref() to a model and every source() of a table whose config
@@ -153,7 +154,8 @@ func (in *inliner) context(n *project.Node, incremental bool) template.Context {
 // RelationOf is where node n is read from under opts: its own relation,
 // or the one opts.Defer redirects it to.
 func RelationOf(n *project.Node, opts Options) warehouse.Relation {
-	if n.Kind == project.KindModel && opts.Defer != nil {
+	deferrable := n.Kind == project.KindModel || n.Kind == project.KindSeed || n.Kind == project.KindSnapshot
+	if deferrable && opts.Defer != nil {
 		if rel, ok := opts.Defer(n); ok {
 			return rel
 		}
