@@ -33,27 +33,10 @@ with registers as (
     where fuel = 'gas' and in_scope
 ),
 last_reads as (
-    select
-        register_key,
-        read_at,
-        reading_value,
-        row_number() over (partition by register_key order by read_at desc, reading_id desc) as pick
-    from {{ ref('readings_valid') }}
-    where is_valid
-      and cast(read_at as date) <= {{ as_of_date() }}
+    {{ last_valid_reads() }}
 ),
 estimates as (
-    select
-        {{ estimate_register_key('mpxn', 'serial_number', 'register_id') }} as register_key,
-        estimation_value,
-        row_number() over (
-            partition by {{ estimate_register_key('mpxn', 'serial_number', 'register_id') }}
-            order by effective_from desc, estimation_value desc
-        ) as pick
-    from {{ source('billing_api_eac_aq', 'estimates') }}
-    where fuel = 'G' and estimation_value is not null
-      and effective_from <= {{ as_of_date() }}
-      and (effective_to is null or effective_to > {{ as_of_date() }})
+    {{ estimates_in_force('G') }}
 ),
 figures as (
     select
