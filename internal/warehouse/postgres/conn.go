@@ -79,7 +79,7 @@ func (c conn) Query(ctx context.Context, sql string, limit int, args ...any) (*w
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
 		for i, v := range vals {
-			if vals[i], err = normalize(v); err != nil {
+			if vals[i], err = Normalize(v); err != nil {
 				return nil, fmt.Errorf("postgres: column %s: %w", fds[i].Name, err)
 			}
 		}

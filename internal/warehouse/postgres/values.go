@@ -9,9 +9,10 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// normalize maps a value decoded by pgx to cdw's engine-neutral Go values
-// (see conn.Query).
-func normalize(v any) (any, error) {
+// Normalize maps a value decoded by pgx to cdw's engine-neutral Go values
+// (see conn.Query): integers as int64, floats as float64, times in UTC,
+// numerics and UUIDs as text. Redshift, spoken to through pgx too, uses it.
+func Normalize(v any) (any, error) {
 	switch x := v.(type) {
 	case nil, string, bool, int64, float64, []byte:
 		return x, nil

@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
-	"strconv"
 	"sync/atomic"
-	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/cdw-dev/cdw/internal/warehouse"
+	"github.com/cdw-dev/cdw/internal/warehouse/postgres"
 )
 
 // conn implements warehouse.Conn on the pool or on a transaction.
@@ -84,7 +81,7 @@ func (c conn) Query(ctx context.Context, sql string, limit int, args ...any) (*w
 			return nil, wrap("query", err)
 		}
 		for i, v := range vals {
-			if vals[i], err = normalize(v); err != nil {
+			if vals[i], err = postgres.Normalize(v); err != nil {
 				return nil, fmt.Errorf("redshift: column %s: %w", fds[i].Name, err)
 			}
 		}
@@ -252,38 +249,4 @@ func (a *Adapter) Merge(ctx context.Context, rel warehouse.Relation, columns, ke
 		return 0, fmt.Errorf("redshift: merge into %s: no key", rel)
 	}
 	return a.conn.land(ctx, rel, columns, key, src)
-}
-
-// normalize maps a value decoded by pgx to cdw's engine-neutral values.
-func normalize(v any) (any, error) {
-	switch x := v.(type) {
-	case nil, string, bool, int64, float64, []byte:
-		return x, nil
-	case int16:
-		return int64(x), nil
-	case int32:
-		return int64(x), nil
-	case int8:
-		return int64(x), nil
-	case uint32:
-		return int64(x), nil
-	case uint64:
-		if x > math.MaxInt64 {
-			return strconv.FormatUint(x, 10), nil
-		}
-		return int64(x), nil
-	case float32:
-		return float64(x), nil
-	case time.Time:
-		return x.UTC(), nil
-	case pgtype.Numeric:
-		s, err := x.Value()
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
-	case [16]byte:
-		return fmt.Sprintf("%x-%x-%x-%x-%x", x[0:4], x[4:6], x[6:8], x[8:10], x[10:16]), nil
-	}
-	return v, nil
 }
