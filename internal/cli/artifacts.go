@@ -40,6 +40,12 @@ func (w *workspace) writeRunArtifacts(p *project.Project, inv invocation, result
 	if err := w.writeManifest(p, inv); err != nil {
 		return err
 	}
+	// run_results.json first: `cdw retry` and result: selection read it,
+	// so a problem with one node's SQL file must not leave the last run's.
+	rr := artifacts.BuildRunResults(p, results, w.metadata(inv), time.Since(inv.start), args)
+	if err := artifacts.WriteRunResults(w.targetDir(), rr); err != nil {
+		return err
+	}
 	for _, r := range results {
 		if r.SQL == "" {
 			continue
@@ -52,6 +58,5 @@ func (w *workspace) writeRunArtifacts(p *project.Project, inv invocation, result
 			return err
 		}
 	}
-	rr := artifacts.BuildRunResults(p, results, w.metadata(inv), time.Since(inv.start), args)
-	return artifacts.WriteRunResults(w.targetDir(), rr)
+	return nil
 }

@@ -108,9 +108,11 @@ func Compile(p *project.Project, id string, opts Options) (*Node, error) {
 
 // File is where a node's compiled SQL is written, relative to the
 // target folder's compiled/ or run/ subfolder: <project>/<defining file>,
-// and for a generic test <project>/<yml file>/<test name>.sql.
+// and for a generic or unit test <project>/<yml file>/<test name>.sql.
 func File(p *project.Project, n *project.Node) string {
-	if n.Kind == project.KindTest && n.Test.Generic != "" {
+	if n.Kind == project.KindTest && n.Test.Generic != "" || n.Kind == project.KindUnitTest {
+		// Declared in properties YAML: one file per test in a folder named
+		// after that YAML file (dbt's layout).
 		return path.Join(p.Config.Name, n.Path, n.Name+".sql")
 	}
 	if n.Kind == project.KindSnapshot { // declared in YAML: one file per snapshot beside it
