@@ -20,7 +20,7 @@ func retryCommand(s *settings) *ucli.Command {
 			if c.Args().Len() > 0 {
 				return invalidf("retry takes no arguments")
 			}
-			w, p, err := loadProject(c, s)
+			w, err := openWorkspace(c, s)
 			if err != nil {
 				return err
 			}
@@ -30,6 +30,19 @@ func retryCommand(s *settings) *ucli.Command {
 			}
 			if err != nil {
 				return invalid(err)
+			}
+			// The last run's target, unless --target (or $CDW_TARGET) says
+			// otherwise.
+			target := c.String("target")
+			if last, _ := rr.Args["target"].(string); last != "" && !c.IsSet("target") {
+				target = last
+			}
+			if err := w.useTarget(c, target); err != nil {
+				return err
+			}
+			p, err := w.project()
+			if err != nil {
+				return err
 			}
 			cmd, _ := rr.Args["which"].(string)
 			if cmd != "run" && cmd != "test" && cmd != "build" {

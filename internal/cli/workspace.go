@@ -40,6 +40,19 @@ type workspace struct {
 }
 
 func loadWorkspace(c *ucli.Context, s *settings) (*workspace, error) {
+	w, err := openWorkspace(c, s)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.useTarget(c, c.String("target")); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// openWorkspace reads the project's configuration without choosing a
+// target (useTarget does).
+func openWorkspace(c *ucli.Context, s *settings) (*workspace, error) {
 	dir, err := filepath.Abs(c.String("project-dir"))
 	if err != nil {
 		return nil, invalid(err)
@@ -57,25 +70,28 @@ func loadWorkspace(c *ucli.Context, s *settings) (*workspace, error) {
 		return nil, invalid(err)
 	}
 	sayOnce(c, "config", w.cfg.Warnings, w.cfg.DBT)
-	w.target, err = w.cfg.Target(c.String("target"))
-	if err != nil {
-		return nil, invalid(err)
-	}
-	w.targetName = w.target.Name
-	if n := c.Int("threads"); n > 0 {
-		w.target.Threads = n
-	} else if n < 0 {
-		return nil, invalidf("--threads must be at least 1")
-	}
 	if v := c.String("vars"); v != "" {
 		if err := yaml.Unmarshal([]byte(v), &w.vars); err != nil {
 			return nil, invalidf("--vars: not a YAML map: %v", err)
 		}
 	}
-	if err := w.loadEnvironment(c); err != nil {
-		return nil, err
-	}
 	return w, nil
+}
+
+// useTarget makes name ("" for project.yml's default) the workspace's
+// target, with --threads applied and its environment checked.
+func (w *workspace) useTarget(c *ucli.Context, name string) error {
+	t, err := w.cfg.Target(name)
+	if err != nil {
+		return invalid(err)
+	}
+	w.target, w.targetName = t, t.Name
+	if n := c.Int("threads"); n > 0 {
+		w.target.Threads = n
+	} else if n < 0 {
+		return invalidf("--threads must be at least 1")
+	}
+	return w.loadEnvironment(c)
 }
 
 // loadProject loads the workspace and its project: where most commands start.
