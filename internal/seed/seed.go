@@ -210,12 +210,16 @@ func Load(ctx context.Context, a warehouse.Adapter, spec Spec) (int64, error) {
 	if err := a.Exec(ctx, s.Drop(staging, warehouse.KindTable)); err != nil {
 		return fail(fmt.Errorf("drop leftover %s: %w", staging, err))
 	}
-	textCols := make([]ddl.Column, len(spec.Columns))
-	names := make([]string, len(spec.Columns))
+	textCols := make([]ddl.Column, len(spec.Columns), len(spec.Columns)+1)
+	names := make([]string, len(spec.Columns), len(spec.Columns)+1)
 	for i, c := range spec.Columns {
 		textCols[i] = ddl.Column{Name: c.Name, Type: DefaultType}
 		names[i] = c.Name
 	}
+	// Each staged row keeps its CSV line, so a value that does not cast
+	// can be found and named.
+	textCols = append(textCols, ddl.Column{Name: lineColumn, Type: "bigint"})
+	names = append(names, lineColumn)
 	if err := a.Exec(ctx, ddl.CreateTable(s, staging, textCols, false)); err != nil {
 		return fail(err)
 	}
@@ -230,7 +234,7 @@ func Load(ctx context.Context, a warehouse.Adapter, spec Spec) (int64, error) {
 	for i, c := range spec.Columns {
 		kinds[i] = c.Kind
 	}
-	src := &rows{r: csvx.NewReader(f, spec.Delimiter), want: names, kinds: kinds}
+	src := &rows{r: csvx.NewReader(f, spec.Delimiter), want: names[:len(spec.Columns)], kinds: kinds}
 	if _, err := a.BulkLoad(ctx, staging, names, src); err != nil {
 		if src.err != nil {
 			return fail(src.err)
@@ -239,9 +243,68 @@ func Load(ctx context.Context, a warehouse.Adapter, spec Spec) (int64, error) {
 	}
 	n, err := warehouse.BuildTable(ctx, a, spec.Relation, TypedSelect(s, staging, spec.Columns))
 	if err != nil {
-		return fail(fmt.Errorf("%w (a value does not fit its column's declared type; column types come from column_types in the seed's YAML)", err))
+		if bad, ok := findBadValue(ctx, a, s, staging, spec.Columns); ok {
+			return fail(fmt.Errorf("line %d: column %s: %q is not a %s (the type declared in the seed's YAML: column_types or the column's data_type)", bad.line, bad.column, bad.value, bad.typ))
+		}
+		return fail(fmt.Errorf("%w (a value does not fit its column's declared type: column_types or the column's data_type in the seed's YAML)", err))
 	}
 	return n, nil
+}
+
+// lineColumn is the staging table's column of CSV line numbers.
+const lineColumn = "_cdw_seed_line"
+
+type badValue struct {
+	line          int64
+	column, value string
+	typ           string
+}
+
+// findBadValue finds the first line whose value of a cast column does not
+// cast to its type. It asks the warehouse itself, so its casting rules
+// decide: a column is checked by casting all its values, then the failing
+// one is narrowed down by halving the line range (a few dozen queries at
+// most).
+func findBadValue(ctx context.Context, a warehouse.Adapter, s warehouse.Statements, staging warehouse.Relation, cols []Column) (badValue, bool) {
+	rel, line := s.QuoteRelation(staging), s.QuoteIdent(lineColumn)
+	res, err := a.Query(ctx, fmt.Sprintf("select min(%s), max(%s) from %s", line, line, rel), 1)
+	if err != nil || len(res.Rows) == 0 {
+		return badValue{}, false
+	}
+	lo, okLo := res.Rows[0][0].(int64)
+	hi, okHi := res.Rows[0][1].(int64)
+	if !okLo || !okHi {
+		return badValue{}, false
+	}
+	for _, c := range cols {
+		if !(c.Declared || (c.Kind != "" && c.Type != DefaultType)) {
+			continue
+		}
+		q := s.QuoteIdent(c.Name)
+		casts := func(from, to int64) bool {
+			_, err := a.Query(ctx, fmt.Sprintf("select count(cast(%s as %s)) from %s where %s between %d and %d", q, c.Type, rel, line, from, to), 1)
+			return err == nil
+		}
+		if casts(lo, hi) {
+			continue
+		}
+		from, to := lo, hi
+		for from < to {
+			mid := from + (to-from)/2
+			if !casts(from, mid) {
+				to = mid
+			} else {
+				from = mid + 1
+			}
+		}
+		v, err := a.Query(ctx, fmt.Sprintf("select %s from %s where %s = %d", q, rel, line, from), 1)
+		if err != nil || len(v.Rows) == 0 {
+			return badValue{}, false
+		}
+		text, _ := v.Rows[0][0].(string)
+		return badValue{line: from, column: c.Name, value: text, typ: c.Type}, true
+	}
+	return badValue{}, false
 }
 
 // TypedSelect is the query that builds the seed's table from the staging
@@ -307,8 +370,9 @@ func (s *rows) Next() bool {
 		return false
 	}
 	if s.vals == nil {
-		s.vals = make([]any, len(rec))
+		s.vals = make([]any, len(rec)+1)
 	}
+	s.vals[len(rec)] = int64(s.r.Line())
 	for i, f := range rec {
 		v, err := s.kinds[i].convert(f)
 		if err != nil {

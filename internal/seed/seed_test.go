@@ -132,6 +132,8 @@ func TestLoadFailuresLeaveTheTable(t *testing.T) {
 			name, csv, msg string
 		}{
 			{"value does not fit its type", "code,description,factor,since,active\nX,x,lots,2023-01-01,true\n", "column_types"},
+			{"the bad value is found by its line", "code,description,factor,since,active\nA,a,1.5,2023-01-01,true\nB,b,2,2023-01-02,false\nC,c,3,2023-01-31,true\nD,d,4,2023-02-30,true\nE,e,5,2023-03-01,true\n",
+				`line 5: column since: "2023-02-30" is not a date`},
 			{"short record", "code,description,factor,since,active\nX,x,1.00\n", "line 2: 3 fields, the header has 5"},
 			{"header changed", "code,descr,factor,since,active\n", "line 1: the header is now"},
 			{"broken csv", "code,description,factor,since,active\nX,\"x,1.00,2023-01-01,true\n", "line 2: quoted field is never closed"},
