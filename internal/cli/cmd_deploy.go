@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -66,6 +67,12 @@ func deployRun(c *ucli.Context, s *settings) error {
 	}
 	if err := w.guard(ctx); err != nil {
 		return err
+	}
+	if env := w.env.environment; env != nil && env.Ephemeral && res.Ref.Kind == deploy.PullRequest && !strings.HasPrefix(w.target.Schema, env.SchemaPrefix) {
+		// Building a pull request into the target's shared schema would
+		// overwrite what everyone else reads there.
+		return invalidf("%s deploys to the ephemeral environment %s, but target %s's schema %q does not start with its schema_prefix %q: give the pull request a schema of its own (e.g. CDW_SCHEMA=%s%s, as the CI templates do)",
+			res.Ref, env.Name, w.targetName, w.target.Schema, env.SchemaPrefix, env.SchemaPrefix, res.Ref.PR)
 	}
 	report.Override = deploy.Guard(w.cfg.EnvironmentRoutes(), w.targetName, res) != nil
 	fmt.Fprintf(out, "deploy: %s → environment %s, target %s\n  %s\n", res.Ref, report.Environment, w.targetName, res.Reason)

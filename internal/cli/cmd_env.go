@@ -86,7 +86,14 @@ func (w *workspace) guard(ctx context.Context) error {
 		return nil
 	}
 	if w.env.overrideGuard {
-		who, _ := w.s.env("USER")
+		who := "(unknown user)"
+		// The person behind the run: the shell's user, else the CI's.
+		for _, k := range []string{"USER", "GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BITBUCKET_STEP_TRIGGERER_UUID", "LOGNAME"} {
+			if v, ok := w.s.env(k); ok && v != "" {
+				who = v
+				break
+			}
+		}
 		fmt.Fprintf(w.env.errOut, "WARNING: prod guard overridden with --override-prod-guard: target %s used from %s (from %s) by %q at %s\n",
 			w.targetName, res.Ref, res.Ref.Source, who, time.Now().UTC().Format(time.RFC3339))
 		return nil

@@ -126,6 +126,13 @@ func TestEnvAndGuardInAGitCheckout(t *testing.T) {
 	if code, out, _ := cdwRun(t, dir, env, "env"); code != 0 || !strings.Contains(out, "environment: prod") || !strings.Contains(out, "tag v1.4.0 (from GitLab CI)") {
 		t.Fatalf("GitLab tag: %d %s", code, out)
 	}
+	// A pull request deploys to the ephemeral ci environment only into a
+	// schema of its own, never into the target's shared one.
+	env = map[string]string{"BITBUCKET_BUILD_NUMBER": "7", "BITBUCKET_PR_ID": "42", "BITBUCKET_BRANCH": "feature/x", "BITBUCKET_PR_DESTINATION_BRANCH": "develop"}
+	if code, out, errOut := cdwRun(t, dir, env, "deploy"); code != ExitInvalid ||
+		!strings.Contains(errOut, `deploys to the ephemeral environment ci, but target dev's schema "cdw" does not start with its schema_prefix "cdw_pr_"`) {
+		t.Fatalf("PR deploy into the shared schema: exit %d\n%s%s", code, out, errOut)
+	}
 }
 
 // guardProject is a project whose protected target is a PostgreSQL
