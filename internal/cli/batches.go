@@ -98,6 +98,10 @@ func projectHooks(ctx context.Context, out io.Writer, a warehouse.Adapter, p *pr
 		fmt.Fprintf(out, "ERROR %v\n", err)
 		return failed("")
 	}
-	fmt.Fprintf(out, "%s: %d hook(s) ran\n", which, n)
+	if n == len(hooks) {
+		fmt.Fprintf(out, "%s: %d hook(s) ran\n", which, n)
+	} else { // a hook that only logs renders to no SQL
+		fmt.Fprintf(out, "%s: %d hook(s) ran, %d of them SQL\n", which, len(hooks), n)
+	}
 	return nil
 }
