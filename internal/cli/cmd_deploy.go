@@ -75,7 +75,12 @@ func deployRun(c *ucli.Context, s *settings) error {
 			res.Ref, env.Name, w.targetName, w.target.Schema, env.SchemaPrefix, env.SchemaPrefix, res.Ref.PR)
 	}
 	report.Override = deploy.Guard(w.cfg.EnvironmentRoutes(), w.targetName, res) != nil
-	fmt.Fprintf(out, "deploy: %s → environment %s, target %s\n  %s\n", res.Ref, report.Environment, w.targetName, res.Reason)
+	why := res.Reason
+	if c.IsSet("target") && (!res.Matched || res.Environment.Target != w.targetName) {
+		// The environment is the target's, not the ref's: say so.
+		why = fmt.Sprintf("target %s from --target (environment %s is that target's); the ref itself: %s", w.targetName, report.Environment, res.Reason)
+	}
+	fmt.Fprintf(out, "deploy: %s → environment %s, target %s\n  %s\n", res.Ref, report.Environment, w.targetName, why)
 
 	start := time.Now()
 	err = report.Run(ctx, []deploy.Step{
