@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/cdw-dev/cdw/internal/billingsim"
 	"github.com/cdw-dev/cdw/internal/sample"
-	"github.com/cdw-dev/cdw/internal/warehouse"
 )
 
 func sampleCommand(s *settings) *ucli.Command {
@@ -145,49 +143,4 @@ func sum(m map[string]int64) int64 {
 		n += v
 	}
 	return n
-}
-
-func debugCommand(s *settings) *ucli.Command {
-	return &ucli.Command{
-		Name:  "debug",
-		Usage: "check the project, the target and the connection",
-		Action: func(c *ucli.Context) error {
-			out := c.App.Writer
-			w, err := loadWorkspace(c, s)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "project:  %s (%s)\n", w.cfg.Name, w.dir)
-			fmt.Fprintf(out, "target:   %s\n", w.target.Redacted())
-			p, err := w.project()
-			if err != nil {
-				return err
-			}
-			counts := map[string]int{}
-			for _, n := range p.Nodes {
-				counts[n.Kind]++
-			}
-			fmt.Fprintf(out, "nodes:    %d models, %d sources, %d tests, %d macros\n", counts["model"], counts["source"], counts["test"], len(p.Engine.Macros()))
-			ctx, cancel := context.WithTimeout(c.Context, 15*time.Second)
-			defer cancel()
-			a, err := w.open(ctx)
-			if err != nil {
-				fmt.Fprintf(out, "connection: FAILED: %v\n", err)
-				return failed("cannot connect to target " + w.targetName)
-			}
-			defer a.Close()
-			if _, err := a.Query(ctx, "select 1", 1); err != nil {
-				fmt.Fprintf(out, "connection: FAILED: %v\n", err)
-				return failed("cannot query target " + w.targetName)
-			}
-			_, migrated, _ := a.RelationKind(ctx, warehouse.Relation{Schema: "raw", Name: "file_registry"})
-			fmt.Fprintf(out, "connection: OK (%s)\n", a.Dialect().Name())
-			if !migrated {
-				fmt.Fprintln(out, "raw schema: not migrated yet; run `cdw migrate up`")
-			} else {
-				fmt.Fprintln(out, "raw schema: OK")
-			}
-			return nil
-		},
-	}
 }
