@@ -33,7 +33,7 @@ func runB4(ctx context.Context, e *benchEnv) error {
 			return err
 		}
 	}
-	for _, d := range []string{"models", "macros", "tests", "migrations"} {
+	for _, d := range []string{"models", "macros", "seeds", "tests", "migrations"} {
 		if err := copyTree(filepath.Join(e.cfg.Repo, d), filepath.Join(dir, d)); err != nil {
 			return err
 		}
