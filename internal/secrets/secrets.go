@@ -127,6 +127,13 @@ func (r *Resolver) ResolveAll(ctx context.Context, fields ...*string) error {
 	return nil
 }
 
+// connectionAttribute names the fields of an AWS database secret that
+// describe where to connect, not how to authenticate.
+var connectionAttribute = map[string]bool{
+	"engine": true, "host": true, "port": true, "dbname": true,
+	"dbInstanceIdentifier": true, "dbClusterIdentifier": true,
+}
+
 func (r *Resolver) fetch(ctx context.Context, ref Ref) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -154,10 +161,14 @@ func (r *Resolver) fetch(ctx context.Context, ref Ref) (string, error) {
 	r.redactor.Add(*out.SecretString)
 	// Every field of a JSON secret is sensitive, not only the one asked
 	// for: a password may turn up while the user name is being resolved.
+	// Except the connection attributes AWS stores beside the credentials
+	// in a database secret: masking an engine "postgres" or a host would
+	// garble every line that names them (a field read by #KEY is still
+	// masked, by Resolve).
 	var fields map[string]any
 	if json.Unmarshal([]byte(*out.SecretString), &fields) == nil {
-		for _, v := range fields {
-			if s, ok := v.(string); ok {
+		for k, v := range fields {
+			if s, ok := v.(string); ok && !connectionAttribute[k] {
 				r.redactor.Add(s)
 			}
 		}

@@ -224,3 +224,20 @@ func TestResolvingOneFieldRedactsEveryField(t *testing.T) {
 		t.Fatalf("Redact = %q", got)
 	}
 }
+
+// An AWS database secret's connection attributes (engine, host, dbname)
+// are not masked unless read: masking "postgres" would garble every line
+// that names the engine. Its credentials are.
+func TestConnectionAttributesOfADatabaseSecretStayReadable(t *testing.T) {
+	srv, _ := fakeSecretsManager(t, map[string]string{"rds": `{"engine":"postgres","host":"db.internal.example","port":5432,"dbname":"warehouse","username":"cdw_app","password":"s3cret-pw-91"}`})
+	red := NewRedactor()
+	r := NewResolver(NewAWSClient(awsEnv(srv.URL)), red)
+	if _, err := r.Resolve(context.Background(), "secret://rds#password"); err != nil {
+		t.Fatal(err)
+	}
+	in := "connection: OK (postgres) to db.internal.example/warehouse as cdw_app with s3cret-pw-91"
+	want := "connection: OK (postgres) to db.internal.example/warehouse as xxxxx with xxxxx"
+	if got := red.Redact(in); got != want {
+		t.Fatalf("Redact =\n %q\nwant\n %q", got, want)
+	}
+}
