@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -52,6 +53,15 @@ func intersperse(app *ucli.App, args []string) []string {
 		if takesValue(set, a) && !strings.Contains(a, "=") && j+1 < len(rest) {
 			*dst = append(*dst, rest[j+1])
 			j++
+		}
+		// dbt's `-s a b`: a repeatable flag of a command that takes no
+		// arguments takes the words after its value as more values.
+		if cmd.ArgsUsage == "" && repeatable(set, a) {
+			name, _, _ := strings.Cut(a, "=")
+			for j+1 < len(rest) && !strings.HasPrefix(rest[j+1], "-") {
+				*dst = append(*dst, name, rest[j+1])
+				j++
+			}
 		}
 	}
 	cmdAt := skipFlags(app.Flags, args, 1)
@@ -110,6 +120,21 @@ func takesValue(flags []ucli.Flag, token string) bool {
 				_, isBool := f.(*ucli.BoolFlag)
 				return !isBool
 			}
+		}
+	}
+	return false
+}
+
+// repeatable reports whether the flag token names a flag that may be given
+// several times (a string slice).
+func repeatable(flags []ucli.Flag, token string) bool {
+	name := strings.TrimLeft(token, "-")
+	if k := strings.IndexByte(name, '='); k >= 0 {
+		name = name[:k]
+	}
+	for _, f := range flags {
+		if _, ok := f.(*ucli.StringSliceFlag); ok && slices.Contains(f.Names(), name) {
+			return true
 		}
 	}
 	return false

@@ -15,6 +15,9 @@ func TestIntersperseMovesCommandFlagsBeforeArguments(t *testing.T) {
 		{"cdw run -s readings+ --fail-fast", "cdw run -s readings+ --fail-fast"},
 		{"cdw migrate create add_meters --help", "cdw migrate create --help add_meters"},
 		{"cdw extract d0010 -- --from", "cdw extract d0010 -- --from"},
+		{"cdw run -s readings registers+ --exclude a b", "cdw run -s readings -s registers+ --exclude a --exclude b"},
+		{"cdw test --select=readings meters -x", "cdw test --select=readings --select meters -x"},
+		{"cdw ls -s a b -o name", "cdw ls -s a -s b -o name"},
 		{"cdw nosuchcommand x --y", "cdw nosuchcommand x --y"},
 		{"cdw", "cdw"},
 	}
