@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"time"
@@ -42,6 +43,10 @@ func debugCommand(s *settings) *ucli.Command {
 			a, err := w.open(ctx)
 			if err != nil {
 				fmt.Fprintf(out, "connection: FAILED: %v\n", err)
+				var ee *exitError
+				if errors.As(err, &ee) && ee.code == ExitInvalid {
+					return err // refused (the prod guard) or misconfigured: exit 2 as every command
+				}
 				return failed("cannot connect to target " + w.targetName)
 			}
 			defer a.Close()

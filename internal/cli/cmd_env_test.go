@@ -116,6 +116,9 @@ func TestEnvAndGuardInAGitCheckout(t *testing.T) {
 	if code, _, errOut := cdwRun(t, dir, env, "-t", "prod", "migrate", "status"); code != ExitInvalid || !strings.Contains(errOut, "prod guard") {
 		t.Fatalf("migrate on prod from develop: exit %d %s", code, errOut)
 	}
+	if code, _, errOut := cdwRun(t, dir, env, "-t", "prod", "debug"); code != ExitInvalid || !strings.Contains(errOut, "prod guard") {
+		t.Fatalf("debug on prod from develop: exit %d %s", code, errOut)
+	}
 	// A feature branch deploys nowhere.
 	git(t, dir, "checkout", "-q", "-b", "feature/meters")
 	if code, _, errOut := cdwRun(t, dir, env, "deploy"); code != ExitInvalid || !strings.Contains(errOut, "nothing to deploy: branch feature/meters (from git) matches no environment") {
