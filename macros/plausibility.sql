@@ -24,22 +24,6 @@ select
       and cast(read_at as date) <= {{ as_of_date() }}
 {%- endmacro %}
 
-{#- The industry estimates (billing platform) of fuel 'E' or 'G' in force on
-    the as-of date, per register, the latest first (pick = 1). -#}
-{% macro estimates_in_force(fuel) -%}
-select
-        {{ estimate_register_key('mpxn', 'serial_number', 'register_id') }} as register_key,
-        estimation_value,
-        row_number() over (
-            partition by {{ estimate_register_key('mpxn', 'serial_number', 'register_id') }}
-            order by effective_from desc, estimation_value desc
-        ) as pick
-    from {{ source('billing_api_eac_aq', 'estimates') }}
-    where fuel = '{{ fuel }}' and estimation_value is not null
-      and effective_from <= {{ as_of_date() }}
-      and (effective_to is null or effective_to > {{ as_of_date() }})
-{%- endmacro %}
-
 {#- Whether tolerance row t (alias of the plausibility_tolerances seed)
     applies on the as-of date to a figure `value`: its tol_group, group_id
     and lookup_key are those given; effective_from on or before the as-of

@@ -45,10 +45,8 @@ func (p *parser) run(ctx context.Context) error {
 			p.layout, reason = parseHeader(line)
 			return reason
 		},
-		Row: p.dataRow,
-		Reject: func(n int64, line []byte, reason string) error {
-			return p.reject(n, line, "%s", reason)
-		},
+		Row:    p.dataRow,
+		Reject: p.sink.Reject,
 	}.Run(ctx, p.lr)
 }
 

@@ -34,17 +34,7 @@ first_reads as (
     group by v.account_id, v.register_key, cast(v.read_at as date)
 ),
 estimates as (
-    select
-        {{ estimate_register_key('mpxn', 'serial_number', 'register_id') }} as register_key,
-        estimation_value,
-        row_number() over (
-            partition by {{ estimate_register_key('mpxn', 'serial_number', 'register_id') }}
-            order by effective_from desc, estimation_value desc
-        ) as pick
-    from {{ source('billing_api_eac_aq', 'estimates') }}
-    where fuel = 'E' and estimation_value is not null
-      and effective_from <= {{ as_of_date() }}
-      and (effective_to is null or effective_to > {{ as_of_date() }})
+    {{ estimates_in_force('E') }}
 )
 select
     r.register_row_key,

@@ -21,8 +21,8 @@ type Headed struct {
 	Header func(line []byte) (reason string)
 	// Row handles one data line: not blank and at most MaxLen bytes.
 	Row func(n int64, line []byte) error
-	// Reject quarantines a line that cannot be read.
-	Reject func(n int64, line []byte, reason string) error
+	// Reject quarantines a line that cannot be read (an extract.Sink's).
+	Reject func(extract.Rejection) error
 }
 
 // Run reads r to its end. Blank lines are skipped; a data line longer than
@@ -43,7 +43,7 @@ func (h Headed) Run(ctx context.Context, r *Reader) error {
 			header = true
 			return nil
 		case tooLong:
-			return h.Reject(n, line, fmt.Sprintf("line longer than %d bytes (raw text truncated)", MaxLen))
+			return h.Reject(extract.Rejection{Line: n, Raw: string(line), Reason: fmt.Sprintf("line longer than %d bytes (raw text truncated)", MaxLen)})
 		}
 		return h.Row(n, line)
 	})

@@ -21,8 +21,8 @@ func (s *seen) headed(reason string) Headed {
 		Extractor: "x", File: "f.csv",
 		Header: func(line []byte) string { s.header = string(line); return reason },
 		Row:    func(n int64, line []byte) error { s.rows = append(s.rows, string(line)); return nil },
-		Reject: func(n int64, line []byte, r string) error {
-			s.reject = append(s.reject, fmt.Sprintf("%d:%s", n, r))
+		Reject: func(r extract.Rejection) error {
+			s.reject = append(s.reject, fmt.Sprintf("%d:%s", r.Line, r.Reason))
 			return nil
 		},
 	}
