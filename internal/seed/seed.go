@@ -56,6 +56,12 @@ func (c Column) TableName() string {
 	return c.Name
 }
 
+// casts reports whether the column's staged text is cast to its type: a
+// declared type, or an inferred one other than text.
+func (c Column) casts() bool {
+	return c.Declared || (c.Kind != "" && c.Type != DefaultType)
+}
+
 // ColumnTypes decides the type of every column of a seed whose header is
 // header under cdw's rule: declared[name] when the YAML types it,
 // DefaultType otherwise. It fails when the header has an empty or
@@ -277,7 +283,7 @@ func findBadValue(ctx context.Context, a warehouse.Adapter, s warehouse.Statemen
 		return badValue{}, false
 	}
 	for _, c := range cols {
-		if !(c.Declared || (c.Kind != "" && c.Type != DefaultType)) {
+		if !c.casts() {
 			continue
 		}
 		q := s.QuoteIdent(c.Name)
@@ -315,7 +321,7 @@ func TypedSelect(d warehouse.Dialect, staging warehouse.Relation, cols []Column)
 	for i, c := range cols {
 		q, as := d.QuoteIdent(c.Name), d.QuoteIdent(c.TableName())
 		switch {
-		case c.Declared || (c.Kind != "" && c.Type != DefaultType):
+		case c.casts():
 			parts[i] = fmt.Sprintf("cast(%s as %s) as %s", q, c.Type, as)
 		case as != q:
 			parts[i] = q + " as " + as
