@@ -92,50 +92,31 @@ func findCommand(cmds []*ucli.Command, name string) *ucli.Command {
 	return nil
 }
 
-// hasFlag reports whether token names one of flags.
-func hasFlag(flags []ucli.Flag, token string) bool {
-	name := strings.TrimLeft(token, "-")
-	if k := strings.IndexByte(name, '='); k >= 0 {
-		name = name[:k]
-	}
+// flagNamed returns the flag of flags that token (-x, --name or
+// --name=value) names, or nil.
+func flagNamed(flags []ucli.Flag, token string) ucli.Flag {
+	name, _, _ := strings.Cut(strings.TrimLeft(token, "-"), "=")
 	for _, f := range flags {
-		for _, n := range f.Names() {
-			if n == name {
-				return true
-			}
+		if slices.Contains(f.Names(), name) {
+			return f
 		}
 	}
-	return false
+	return nil
 }
+
+// hasFlag reports whether token names one of flags.
+func hasFlag(flags []ucli.Flag, token string) bool { return flagNamed(flags, token) != nil }
 
 // takesValue reports whether the flag token names a flag that needs a value.
 func takesValue(flags []ucli.Flag, token string) bool {
-	name := strings.TrimLeft(token, "-")
-	if k := strings.IndexByte(name, '='); k >= 0 {
-		name = name[:k]
-	}
-	for _, f := range flags {
-		for _, n := range f.Names() {
-			if n == name {
-				_, isBool := f.(*ucli.BoolFlag)
-				return !isBool
-			}
-		}
-	}
-	return false
+	f := flagNamed(flags, token)
+	_, isBool := f.(*ucli.BoolFlag)
+	return f != nil && !isBool
 }
 
 // repeatable reports whether the flag token names a flag that may be given
 // several times (a string slice).
 func repeatable(flags []ucli.Flag, token string) bool {
-	name := strings.TrimLeft(token, "-")
-	if k := strings.IndexByte(name, '='); k >= 0 {
-		name = name[:k]
-	}
-	for _, f := range flags {
-		if _, ok := f.(*ucli.StringSliceFlag); ok && slices.Contains(f.Names(), name) {
-			return true
-		}
-	}
-	return false
+	_, ok := flagNamed(flags, token).(*ucli.StringSliceFlag)
+	return ok
 }

@@ -157,13 +157,7 @@ func (w *warehouseEnv) build(t *testing.T, p *project.Project) map[string]run.Re
 	exec := &run.Executor{Adapter: w.a, Project: p, Compile: compile.Options{
 		RunStartedAt: time.Date(2024, 9, 1, 6, 0, 0, 0, time.UTC), InvocationID: "pipeline-test",
 	}}
-	step := func(ctx context.Context, id string) run.Outcome {
-		if p.Nodes[id].Kind == project.KindSeed {
-			return exec.StepAny(ctx, id) // loads the CSV
-		}
-		return exec.Step(ctx, id)
-	}
-	results := run.Execute(w.ctx, plan, step, run.Options{Threads: 4})
+	results := run.Execute(w.ctx, plan, exec.StepAny, run.Options{Threads: 4}) // StepAny loads seeds too, as cdw build does
 	if len(results) != len(plan.Order) {
 		t.Fatalf("%d results for %d planned nodes", len(results), len(plan.Order))
 	}
